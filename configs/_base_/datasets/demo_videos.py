@@ -1,0 +1,29 @@
+# The bundled demo (tools/data/make_demo_data.py): the UCF101 setting on
+# 64x64 synthetic videos whose 4 classes are motion directions. Only what
+# must shrink for 2 CPU cores shrinks: frame size (short side 40, crop 32)
+# and batch size. Sampling, augmentation and the 10-clip test are the real
+# ones.
+_base_ = ['./ucf101_split1_videos.py']
+from mmauxskd.utils.config_utils import update_pipeline  # noqa: E402
+
+data_root = 'data/demo/videos'
+ann_file_train = 'data/demo/demo_train_list_videos.txt'
+ann_file_test = 'data/demo/demo_test_list_videos.txt'
+ann_file_unlabelled = 'data/demo/demo_unlabelled_list_videos.txt'
+prepare_hint = 'run `python tools/data/make_demo_data.py --out data/demo`'
+num_classes = 4
+_small = dict(Resize=dict(scale=(-1, 40)))
+train_pipeline = update_pipeline(
+    _base_.train_pipeline, RandomCrop=dict(size=32), **_small)
+val_pipeline = update_pipeline(
+    _base_.val_pipeline, CenterCrop=dict(crop_size=32), **_small)
+test_pipeline = update_pipeline(
+    _base_.test_pipeline, CenterCrop=dict(crop_size=32), **_small)
+_paths = dict(data_prefix=dict(video=data_root), prepare_hint=prepare_hint)
+_loader = dict(batch_size=8, num_workers=2)
+train_dataloader = dict(dataset=dict(
+    ann_file=ann_file_train, pipeline=train_pipeline, **_paths), **_loader)
+val_dataloader = dict(dataset=dict(
+    ann_file=ann_file_test, pipeline=val_pipeline, **_paths), **_loader)
+test_dataloader = dict(dataset=dict(
+    ann_file=ann_file_test, pipeline=test_pipeline, **_paths), num_workers=2)

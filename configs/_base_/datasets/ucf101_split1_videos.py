@@ -1,0 +1,84 @@
+# UCF101 split 1, mp4/avi videos decoded with decord (MMAction2 list format
+# "relative/path.avi label"); docs/data_preparation.md#ucf101 builds the lists.
+dataset_type = 'RobustVideoDataset'
+data_root = 'data/ucf101/videos'
+ann_file_train = 'data/ucf101/ucf101_train_split_1_videos.txt'
+ann_file_test = 'data/ucf101/ucf101_val_split_1_videos.txt'
+prepare_hint = 'see docs/data_preparation.md#ucf101'
+num_classes = 101
+
+# paper §4.2: random crop 112 (after resizing the short side to 128, i.e.
+# 128x171 for 4:3 videos), horizontal flip, colour jitter
+train_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 128)),
+    dict(type='RandomCrop', size=112),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='ColorJitter'),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+# one centre clip per video while training
+val_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1,
+         test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 128)),
+    dict(type='CenterCrop', crop_size=112),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+# paper §4.2: 10 clips sampled uniformly, centre crop, softmax averaged
+test_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=10,
+         test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 128)),
+    dict(type='CenterCrop', crop_size=112),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+
+# batch 30 in total: 15 per GPU on 2 GPUs (paper); scale rule in
+# _base_/default_runtime.py (auto_scale_lr)
+train_dataloader = dict(
+    batch_size=15,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(video=data_root),
+        prepare_hint=prepare_hint,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=15,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_test,
+        data_prefix=dict(video=data_root),
+        prepare_hint=prepare_hint,
+        pipeline=val_pipeline,
+        test_mode=True))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_test,
+        data_prefix=dict(video=data_root),
+        prepare_hint=prepare_hint,
+        pipeline=test_pipeline,
+        test_mode=True))
+val_evaluator = dict(type='AccMetric')
+test_evaluator = val_evaluator

@@ -1,0 +1,17 @@
+# MMAction2's runtime (hooks, logger, visualizer, env) plus the plugin.
+_base_ = 'mmaction::_base_/default_runtime.py'
+
+# importing mmauxskd applies the stack fixes and registers our modules
+custom_imports = dict(imports=['mmauxskd'], allow_failed_imports=False)
+
+default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=3))
+# reports training samples skipped because their video is broken
+custom_hooks = [dict(type='BrokenVideoReportHook')]
+
+# Resuming continues from the last checkpoint in work_dir (tools/train.py
+# --resume [auto|PATH]); seeds are logged and restored with the checkpoint.
+randomness = dict(seed=0, diff_rank_seed=True, deterministic=False)
+
+# batch 30 in total as in the paper (2 GPUs x 15); --auto-scale-lr rescales
+# the learning rate linearly for another total batch.
+auto_scale_lr = dict(enable=False, base_batch_size=30)

@@ -1,0 +1,13 @@
+# Finetuning schedule (paper §4.2): SGD momentum 0.9, weight decay 5e-4,
+# lr 3e-3 for a total batch of 30, x0.1 every 6 epochs, 25 epochs.
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=25, val_begin=1,
+                 val_interval=1)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=3e-3, momentum=0.9, weight_decay=5e-4),
+    clip_grad=dict(max_norm=40, norm_type=2))
+param_scheduler = [
+    dict(type='StepLR', step_size=6, gamma=0.1, by_epoch=True, begin=0,
+         end=25)
+]

@@ -1,0 +1,3 @@
+from .broken_video_hook import BrokenVideoReportHook
+
+__all__ = ['BrokenVideoReportHook']

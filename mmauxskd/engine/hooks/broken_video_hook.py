@@ -1,0 +1,64 @@
+"""Report the broken videos that the robust datasets skipped."""
+import os
+import os.path as osp
+
+from mmengine.dist import is_main_process
+from mmengine.hooks import Hook
+from mmaction.registry import HOOKS
+
+from ...datasets.robust import RobustDatasetMixin, read_bad_samples
+
+
+def _robust_datasets(dataset):
+    """Yield the robust datasets inside (possibly wrapped) ``dataset``."""
+    if isinstance(dataset, RobustDatasetMixin):
+        yield dataset
+    for inner in getattr(dataset, 'datasets', []):
+        yield from _robust_datasets(inner)
+    if hasattr(dataset, 'dataset'):
+        yield from _robust_datasets(dataset.dataset)
+
+
+@HOOKS.register_module()
+class BrokenVideoReportHook(Hook):
+    """Collect skipped training samples in ``work_dir/broken_samples.jsonl``.
+
+    Before training it points every robust training dataset at the file (the
+    dataloader workers are started later, so they inherit it); after each
+    epoch and at the end of training the main process logs how many distinct
+    files were skipped and stores the count in the message hub as
+    ``train/broken_samples``.
+
+    Args:
+        filename (str): file name inside ``work_dir``.
+    """
+
+    priority = 'LOW'
+
+    def __init__(self, filename='broken_samples.jsonl'):
+        self.filename = filename
+        self.path = None
+        self._reported = 0
+
+    def before_train(self, runner):
+        self.path = osp.join(runner.work_dir, self.filename)
+        if is_main_process() and osp.exists(self.path) and not runner._resume:
+            os.remove(self.path)
+        for dataset in _robust_datasets(runner.train_dataloader.dataset):
+            dataset.bad_sample_file = self.path
+
+    def _report(self, runner, final=False):
+        bad = read_bad_samples(self.path)
+        runner.message_hub.update_info('train/broken_samples', len(bad))
+        if is_main_process() and (len(bad) != self._reported or final):
+            if bad or final:
+                runner.logger.warning(
+                    f'{len(bad)} broken training sample(s) skipped so far'
+                    + (f', listed in {self.path}' if bad else ''))
+            self._reported = len(bad)
+
+    def after_train_epoch(self, runner):
+        self._report(runner)
+
+    def after_train(self, runner):
+        self._report(runner, final=True)

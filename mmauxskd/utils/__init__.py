@@ -1,0 +1,8 @@
+from .checkpoint import (UnsafeCheckpointError,
+                         register_safe_checkpoint_globals, safe_torch_load)
+from .compat import apply_all as apply_compat_fixes
+
+__all__ = [
+    'UnsafeCheckpointError', 'register_safe_checkpoint_globals',
+    'safe_torch_load', 'apply_compat_fixes'
+]

@@ -1,0 +1,126 @@
+"""Helpers for short configs that inherit ours, and a build-time check.
+
+mmengine replaces lists wholesale when a child config overrides them, so a
+variant that only changes a crop size would have to copy a whole pipeline.
+Inside a config, ``_base_`` is the parent's ConfigDict; these helpers derive
+a pipeline from it instead::
+
+    from mmauxskd.utils.config_utils import update_pipeline
+    train_pipeline = update_pipeline(
+        _base_.train_pipeline, RandomCrop=dict(size=32))
+
+(mmengine drops imported functions from the final config.)
+"""
+import copy
+
+__all__ = ['update_pipeline', 'to_rawframes', 'check_clip_geometry']
+
+_DECODERS_INIT = ('DecordInit', 'OpenCVInit', 'PyAVInit')
+_DECODERS = ('DecordDecode', 'OpenCVDecode', 'PyAVDecode')
+
+
+def update_pipeline(pipeline, **updates):
+    """Copy of ``pipeline`` with the arguments of some transforms changed.
+
+    Args:
+        pipeline (list[dict]): transforms.
+        **updates: ``TransformType=dict(arg=value, ...)``; every transform of
+            that type is updated. A dict value ``None`` removes the argument.
+
+    Raises:
+        KeyError: a named transform type is not in the pipeline.
+    """
+    out = copy.deepcopy(list(pipeline))
+    for name, change in updates.items():
+        hits = [t for t in out if t['type'] == name]
+        if not hits:
+            raise KeyError(f'update_pipeline: no {name} in the pipeline '
+                           f'({[t["type"] for t in out]})')
+        for t in hits:
+            for key, value in change.items():
+                if value is None:
+                    t.pop(key, None)
+                else:
+                    t[key] = value
+    return out
+
+
+def to_rawframes(pipeline):
+    """The same pipeline reading JPEG frame folders instead of videos."""
+    out = []
+    for t in copy.deepcopy(list(pipeline)):
+        if t['type'] in _DECODERS_INIT:
+            continue
+        if t['type'] in _DECODERS:
+            t = dict(type='RawFrameDecode')
+        out.append(t)
+    return out
+
+
+def _positive_int(cfg, key, where, errors, allow_missing=True):
+    if key not in cfg:
+        if not allow_missing:
+            errors.append(f'{where}.{key} is missing')
+        return
+    value = cfg[key]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        errors.append(f'{where}.{key} must be a positive int, got {value!r}')
+
+
+def _short_side(scale):
+    """Short side a ``Resize(scale, keep_ratio=True)`` gives, if known."""
+    if isinstance(scale, (tuple, list)) and len(scale) == 2:
+        sides = [s for s in scale if s not in (-1, None)]
+        if len(sides) == 1:
+            return sides[0]
+    return None
+
+
+def _check_pipeline(pipeline, where, errors):
+    short = None
+    for i, t in enumerate(pipeline):
+        loc = f'{where}[{i}]'
+        kind = t.get('type')
+        if kind in ('SampleFrames', 'DenseSampleFrames'):
+            for key in ('clip_len', 'frame_interval', 'num_clips'):
+                _positive_int(t, key, loc, errors)
+        elif kind == 'Resize':
+            short = _short_side(t.get('scale')) if t.get(
+                'keep_ratio', True) else min(t.get('scale', (0, 0)))
+        elif kind in ('RandomCrop', 'CenterCrop', 'ThreeCrop', 'TenCrop'):
+            key = 'size' if kind == 'RandomCrop' else 'crop_size'
+            size = t.get(key)
+            sizes = size if isinstance(size, (tuple, list)) else [size]
+            if not all(isinstance(s, int) and s > 0 for s in sizes):
+                errors.append(f'{loc}.{key} must be positive, got {size!r}')
+            elif short is not None and max(sizes) > short:
+                errors.append(f'{loc}.{key}={size!r} is larger than the '
+                              f'short side {short} left by the Resize before')
+
+
+def check_clip_geometry(cfg):
+    """Fail early, naming the key, on impossible clip geometry.
+
+    Checks every ``*_dataloader.dataset.pipeline`` (and ``*_pipeline``
+    variables): sampler ``clip_len``/``frame_interval``/``num_clips`` are
+    positive ints; crops are positive and fit the short side a preceding
+    keep-ratio ``Resize`` leaves. Samplers of mmauxskd validate themselves
+    when built.
+
+    Raises:
+        ValueError: listing every problem with its config key.
+    """
+    errors = []
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        if not loader:
+            continue
+        dataset = loader.get('dataset', {})
+        while 'pipeline' not in dataset and 'dataset' in dataset:
+            dataset = dataset['dataset']
+        if 'pipeline' in dataset:
+            _check_pipeline(dataset['pipeline'],
+                            f'{split}_dataloader.dataset.pipeline', errors)
+        _positive_int(loader, 'batch_size', f'{split}_dataloader', errors)
+    if errors:
+        raise ValueError('invalid config:\n  ' + '\n  '.join(errors))

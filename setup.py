@@ -1,0 +1,45 @@
+"""mmauxskd: auxSKD and VSPP self-supervised video learning for MMAction2."""
+import os.path as osp
+
+from setuptools import find_packages, setup
+
+
+def readme():
+    with open(osp.join(osp.dirname(__file__), 'README.md'),
+              encoding='utf-8') as f:
+        return f.read()
+
+
+def version():
+    scope = {}
+    with open(osp.join(osp.dirname(__file__), 'mmauxskd', 'version.py')) as f:
+        exec(f.read(), scope)
+    return scope['__version__']
+
+
+setup(
+    name='mmauxskd',
+    version=version(),
+    description='Auxiliary similarity-based knowledge distillation (auxSKD) '
+    'and VSPP for self-supervised video learning, as MMAction2 plugins',
+    long_description=readme(),
+    long_description_content_type='text/markdown',
+    packages=find_packages(exclude=('configs', 'tools', 'tests', 'docs')),
+    python_requires='>=3.9',
+    # torch is not pinned here: install the build for your machine first
+    # (requirements/cpu.txt for the tested CPU build; README for CUDA).
+    install_requires=[
+        'torch>=2.1',
+        'numpy>=1.23',
+        'mmengine==0.10.7',
+        'mmcv-lite>=2.0.1,<2.2.0',  # mmaction2 1.2.0 asserts mmcv < 2.2.0
+        'mmaction2==1.2.0',
+        'importlib_metadata',  # used but not declared by mmaction2 1.2.0
+        'decord==0.6.0',
+        'opencv-python-headless',
+    ],
+    extras_require={
+        'tests': ['pytest>=7', 'hypothesis>=6'],
+        'plots': ['matplotlib', 'tensorboard'],
+    },
+    zip_safe=False)

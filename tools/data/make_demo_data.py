@@ -1,0 +1,148 @@
+"""Write the demo dataset: real encoded mp4 videos and MMAction2 lists.
+
+Each video shows a few textured blobs drifting over a static noise
+background, wrapping around the frame edges. In the labelled split every
+blob of a video moves in one of four directions (the class: right, left,
+down, up) at a random speed; start positions, colours, sizes and background
+are random. Because the motion wraps around, a blob's position in any single
+frame is uniform whatever the class: the label can only be read from motion.
+The unlabelled split (for pretraining) uses random directions at any angle.
+
+Layout written under ``--out`` (default ``data/demo``)::
+
+    videos/{unlabelled,train,test}/<name>.mp4
+    rawframes/{...}/<name>/img_00001.jpg ...     (with --rawframes)
+    demo_{unlabelled,train,test}_list_videos.txt      "<rel path> <label>"
+    demo_{unlabelled,train,test}_list_rawframes.txt   "<rel dir> <frames> <label>"
+    classnames.txt
+
+Unlabelled lists carry label -1. Example::
+
+    python tools/data/make_demo_data.py --out data/demo --rawframes
+"""
+import argparse
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+
+CLASSES = ('moving_right', 'moving_left', 'moving_down', 'moving_up')
+DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (0, -1))  # (dx, dy) per class
+
+
+def render_video(rng, num_frames, size, angle=None, label=None):
+    """Frames (T, H, W, 3) uint8 RGB of blobs drifting in one direction.
+
+    Args:
+        rng (np.random.Generator): randomness source.
+        num_frames (int): T.
+        size (int): H = W.
+        angle (float, optional): direction in radians (unlabelled videos).
+        label (int, optional): class index into ``DIRECTIONS``.
+    """
+    if label is not None:
+        dx, dy = DIRECTIONS[label]
+    else:
+        dx, dy = np.cos(angle), np.sin(angle)
+    speed = rng.uniform(1.0, 2.5) * size / 64  # pixels per frame
+    background = rng.integers(0, 120, (size, size, 3), dtype=np.uint8)
+    background = cv2.GaussianBlur(background, (5, 5), 0)
+    blobs = []
+    for _ in range(rng.integers(1, 4)):
+        radius = int(rng.integers(size // 12, size // 6))
+        colour = rng.integers(130, 256, 3)
+        texture = rng.integers(0, 60, (2 * radius + 1, 2 * radius + 1, 3))
+        blobs.append((rng.uniform(0, size, 2), radius, colour, texture))
+    yy, xx = np.mgrid[:size, :size]
+    frames = np.empty((num_frames, size, size, 3), np.uint8)
+    for t in range(num_frames):
+        frame = background.astype(np.int16)
+        for (x0, y0), radius, colour, texture in blobs:
+            cx = (x0 + dx * speed * t) % size
+            cy = (y0 + dy * speed * t) % size
+            # toroidal distance: blobs wrap around the edges
+            ddx = (xx - cx + size / 2) % size - size / 2
+            ddy = (yy - cy + size / 2) % size - size / 2
+            mask = ddx**2 + ddy**2 <= radius**2
+            tx = (ddx[mask] + radius).astype(int)
+            ty = (ddy[mask] + radius).astype(int)
+            frame[mask] = colour - texture[ty, tx]
+        frames[t] = np.clip(frame, 0, 255)
+    return frames
+
+
+def write_mp4(path, frames, fps=16):
+    """Encode RGB frames (T, H, W, 3) as MPEG-4 Part 2 in an mp4 file."""
+    h, w = frames.shape[1:3]
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), fps,
+                             (w, h))
+    if not writer.isOpened():
+        raise RuntimeError(f'OpenCV cannot write {path}')
+    for frame in frames:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()
+
+
+def write_rawframes(folder, frames):
+    """MMAction2 raw-frame layout: img_00001.jpg, 1-based."""
+    os.makedirs(folder, exist_ok=True)
+    for i, frame in enumerate(frames, 1):
+        cv2.imwrite(
+            osp.join(folder, f'img_{i:05d}.jpg'),
+            cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+
+
+def make_split(out, split, count, rng, args, labelled):
+    video_lines, frame_lines = [], []
+    os.makedirs(osp.join(out, 'videos', split), exist_ok=True)
+    for i in range(count):
+        label = i % len(CLASSES) if labelled else -1
+        num_frames = int(rng.integers(args.min_frames, args.max_frames + 1))
+        frames = render_video(
+            rng, num_frames, args.size,
+            angle=None if labelled else rng.uniform(0, 2 * np.pi),
+            label=label if labelled else None)
+        name = f'{split}_{i:04d}'
+        write_mp4(osp.join(out, 'videos', split, name + '.mp4'), frames)
+        video_lines.append(f'{split}/{name}.mp4 {label}')
+        if args.rawframes:
+            write_rawframes(osp.join(out, 'rawframes', split, name), frames)
+            frame_lines.append(f'{split}/{name} {num_frames} {label}')
+    with open(osp.join(out, f'demo_{split}_list_videos.txt'), 'w') as f:
+        f.write('\n'.join(video_lines) + '\n')
+    if args.rawframes:
+        with open(osp.join(out, f'demo_{split}_list_rawframes.txt'),
+                  'w') as f:
+            f.write('\n'.join(frame_lines) + '\n')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--out', default='data/demo')
+    parser.add_argument('--num-unlabelled', type=int, default=96)
+    parser.add_argument('--num-train', type=int, default=48)
+    parser.add_argument('--num-test', type=int, default=32)
+    parser.add_argument('--size', type=int, default=64, help='frame H = W')
+    parser.add_argument('--min-frames', type=int, default=40)
+    parser.add_argument('--max-frames', type=int, default=64)
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--rawframes', action='store_true', help='also write JPEG frames')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    rng = np.random.default_rng(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    make_split(args.out, 'unlabelled', args.num_unlabelled, rng, args, False)
+    make_split(args.out, 'train', args.num_train, rng, args, True)
+    make_split(args.out, 'test', args.num_test, rng, args, True)
+    with open(osp.join(args.out, 'classnames.txt'), 'w') as f:
+        f.write('\n'.join(CLASSES) + '\n')
+    print(f'demo data written to {args.out}')
+
+
+if __name__ == '__main__':
+    main()
