@@ -1,24 +1,3 @@
 #!/usr/bin/env bash
 # tools/dist_test.sh CONFIG CHECKPOINT NPROC [test.py args]
-set -e
-CONFIG=$1
-CHECKPOINT=$2
-NPROC=$3
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PYTHON=${PYTHON:-python}
-
-PYTHONPATH="$ROOT":$PYTHONPATH \
-"$PYTHON" -m torch.distributed.run \
-    --nnodes=$NNODES \
-    --node_rank=$NODE_RANK \
-    --master_addr=$MASTER_ADDR \
-    --nproc_per_node=$NPROC \
-    --master_port=$PORT \
-    "$ROOT/tools/test.py" \
-    $CONFIG \
-    $CHECKPOINT \
-    --launcher pytorch ${@:4}
+exec "$(dirname "$0")/dist_launch.sh" test.py "$3" "$1" "$2" "${@:4}"

@@ -8,13 +8,12 @@ test (10 uniform clips, centre crop, softmax averaged over the clips).
 Checkpoints are loaded weights-only (see mmauxskd.utils.checkpoint).
 """
 import argparse
-import os
-import os.path as osp
 
-import mmauxskd  # noqa: F401
-from mmengine.config import Config, DictAction
+import mmauxskd  # noqa: F401  applies the stack fixes, registers modules
+from mmengine.config import Config
 from mmengine.runner import Runner
 
+from mmauxskd.utils.cli import add_common_args, apply_common_args
 from mmauxskd.utils.config_utils import check_clip_geometry
 
 
@@ -22,33 +21,15 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='the dir to save the metrics')
     parser.add_argument(
         '--dump', type=str,
         help='dump the predictions to a pickle file for offline evaluation')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value')
-    parser.add_argument(
-        '--show-dir', help='directory to save visualised results (needs a '
-        'visualizer hook in the config)')
-    parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_common_args(parser)
+    return parser.parse_args(argv)
 
 
 def merge_args(cfg, args):
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    apply_common_args(cfg, args)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.dump is not None:

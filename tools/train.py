@@ -6,20 +6,18 @@
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
 """
 import argparse
-import os
-import os.path as osp
 
 import mmauxskd  # noqa: F401  applies the stack fixes, registers modules
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
+from mmauxskd.utils.cli import add_common_args, apply_common_args
 from mmauxskd.utils.config_utils import check_clip_geometry
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
         help='resume from CKPT, or with no value from the latest checkpoint '
@@ -44,30 +42,15 @@ def parse_args(argv=None):
         '--pretrained', help='initialise the model from a (pretext) '
         'checkpoint: every tensor whose name and shape match, i.e. the '
         'backbone.* of a VSPP/auxSKD checkpoint; the head stays random')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value (e.g. '
-        'train_dataloader.batch_size=8)')
-    parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_common_args(parser)
+    return parser.parse_args(argv)
 
 
 def merge_args(cfg, args):
     """Fold the command line into the config."""
+    apply_common_args(cfg, args)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')

@@ -5,8 +5,13 @@ _base_ = 'mmaction::_base_/default_runtime.py'
 custom_imports = dict(imports=['mmauxskd'], allow_failed_imports=False)
 
 default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=3))
-# reports training samples skipped because their video is broken
-custom_hooks = [dict(type='BrokenVideoReportHook')]
+# BrokenVideoReportHook reports training samples skipped because their
+# video is broken; RandomStateHook stores the generators' states in
+# checkpoints so that --resume continues exactly.
+custom_hooks = [
+    dict(type='BrokenVideoReportHook'),
+    dict(type='RandomStateHook')
+]
 
 # Resuming continues from the last checkpoint in work_dir (tools/train.py
 # --resume [auto|PATH]); seeds are logged and restored with the checkpoint.

@@ -55,6 +55,20 @@ class RobustDatasetMixin:
                 f'exist; prepare it: {self.prepare_hint}')
         return super().load_data_list()
 
+    def __getitem__(self, idx):
+        try:
+            return super().__getitem__(idx)
+        except BrokenVideoError:
+            raise
+        except Exception as err:
+            if not self._logged_bad or 'Cannot find valid' not in str(err):
+                raise
+            raise RuntimeError(
+                f'{len(self._logged_bad)} distinct samples failed in a row '
+                f'({self.max_refetch + 1} draws); the last: '
+                f'{self._last_bad}. Check the data paths and the pipeline.'
+            ) from err
+
     def prepare_data(self, idx):
         try:
             return super().prepare_data(idx)
@@ -70,6 +84,7 @@ class RobustDatasetMixin:
             return None
 
     def _report_bad(self, path, reason):
+        self._last_bad = f'{path} ({reason})'
         if path in self._logged_bad:
             return
         self._logged_bad.add(path)

@@ -45,40 +45,23 @@ test_pipeline = [
 
 # batch 30 in total: 15 per GPU on 2 GPUs (paper); scale rule in
 # _base_/default_runtime.py (auto_scale_lr)
+_dataset = dict(type=dataset_type, data_prefix=dict(video=data_root),
+                prepare_hint=prepare_hint)
 train_dataloader = dict(
     batch_size=15,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_train,
-        data_prefix=dict(video=data_root),
-        prepare_hint=prepare_hint,
-        pipeline=train_pipeline))
+    dataset=dict(ann_file=ann_file_train, pipeline=train_pipeline, **_dataset))
 val_dataloader = dict(
     batch_size=15,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_test,
-        data_prefix=dict(video=data_root),
-        prepare_hint=prepare_hint,
-        pipeline=val_pipeline,
-        test_mode=True))
+    dataset=dict(ann_file=ann_file_test, pipeline=val_pipeline,
+                 test_mode=True, **_dataset))
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_test,
-        data_prefix=dict(video=data_root),
-        prepare_hint=prepare_hint,
-        pipeline=test_pipeline,
-        test_mode=True))
+    val_dataloader, batch_size=1,
+    dataset=dict(val_dataloader['dataset'], pipeline=test_pipeline))
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator

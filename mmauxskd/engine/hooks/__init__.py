@@ -1,3 +1,4 @@
 from .broken_video_hook import BrokenVideoReportHook
+from .random_state_hook import RandomStateHook
 
-__all__ = ['BrokenVideoReportHook']
+__all__ = ['BrokenVideoReportHook', 'RandomStateHook']

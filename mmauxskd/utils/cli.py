@@ -1,0 +1,36 @@
+"""Command-line plumbing shared by tools/train.py and tools/test.py."""
+import os
+import os.path as osp
+
+from mmengine.config import DictAction
+
+__all__ = ['add_common_args', 'apply_common_args']
+
+
+def add_common_args(parser):
+    """The arguments every MMAction2 tool takes."""
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, key=value (e.g. '
+        'train_dataloader.batch_size=8)')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def apply_common_args(cfg, args):
+    """Launcher, work dir (default ``./work_dirs/<config name>``), LOCAL_RANK.
+
+    ``--cfg-options`` is merged by the caller last, so it wins.
+    """
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return cfg

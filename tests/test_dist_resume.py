@@ -1,0 +1,77 @@
+"""tools/dist_train.sh on CPU with 2 processes; exact resume after a kill."""
+import glob
+import os.path as osp
+
+import torch
+
+from conftest import demo_overrides, free_port, run_tool, write_config
+
+DEMO = 'configs/finetune/r2plus1d-r10_1xb8-16x1x1-30e_demo-rgb.py'
+
+# A hook that kills the process (no cleanup, like SIGKILL) in epoch 2.
+CRASH_HOOK = '''
+import os
+from mmengine.hooks import Hook
+from mmaction.registry import HOOKS
+
+@HOOKS.register_module()
+class CrashHook(Hook):
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        if runner.epoch == 1 and batch_idx == 1:
+            os._exit(137)
+'''
+
+
+def _log(work_dir):
+    return open(sorted(glob.glob(osp.join(work_dir, '*', '*.log')))[-1]).read()
+
+
+def test_dist_train_two_cpu_processes(tiny_data, tmp_path):
+    cfg = write_config(
+        tmp_path, DEMO, demo_overrides(tiny_data) +
+        'train_cfg = dict(max_epochs=1)\nval_cfg = None\n'
+        'val_dataloader = None\nval_evaluator = None\n')
+    work = str(tmp_path / 'work')
+    run_tool(['bash', 'tools/dist_train.sh', cfg, '2', '--work-dir', work],
+             env=dict(PORT=str(free_port())))
+    log = _log(work)
+    assert 'Distributed launcher: pytorch' in log
+    assert 'Distributed training: True' in log
+    # 8 training videos, 2 per process per step: 2 iterations on each rank
+    assert 'Epoch(train) [1][2/2]' in log
+    assert osp.exists(osp.join(work, 'epoch_1.pth'))
+
+
+def test_killed_run_resumes_exactly(tiny_data, tmp_path):
+    body = demo_overrides(tiny_data) + (
+        'train_cfg = dict(max_epochs=3, val_interval=1)\n'
+        'default_hooks = dict(checkpoint=dict(max_keep_ckpts=5))\n')
+    cfg = write_config(tmp_path, DEMO, body)
+    full, killed = str(tmp_path / 'full'), str(tmp_path / 'killed')
+    run_tool(['tools/train.py', cfg, '--work-dir', full])
+
+    with open(tmp_path / 'crash_hook.py', 'w') as f:
+        f.write(CRASH_HOOK)
+    crash_cfg = write_config(
+        tmp_path, DEMO, body +
+        "custom_imports = dict(imports=['mmauxskd', 'crash_hook'])\n"
+        "custom_hooks = [dict(type='BrokenVideoReportHook'),\n"
+        "                dict(type='RandomStateHook'), dict(type='CrashHook')]\n",
+        name='crash.py')
+    proc = run_tool(['tools/train.py', crash_cfg, '--work-dir', killed],
+                    env=dict(PYTHONPATH=str(tmp_path)), check=False)
+    assert proc.returncode == 137
+    assert osp.exists(osp.join(killed, 'epoch_1.pth'))
+    assert not osp.exists(osp.join(killed, 'epoch_2.pth'))
+
+    run_tool(['tools/train.py', cfg, '--work-dir', killed, '--resume'])
+    assert 'resumed epoch: 1, iter: 4' in _log(killed)
+    a = torch.load(osp.join(full, 'epoch_3.pth'), weights_only=False)
+    b = torch.load(osp.join(killed, 'epoch_3.pth'), weights_only=False)
+    assert a['meta']['iter'] == b['meta']['iter'] == 12
+    for key, value in a['state_dict'].items():
+        assert torch.equal(value, b['state_dict'][key]), key
+    for x, y in zip(a['optimizer']['state'].values(),
+                    b['optimizer']['state'].values()):
+        assert torch.equal(x['momentum_buffer'], y['momentum_buffer'])

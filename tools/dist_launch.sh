@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# tools/dist_launch.sh SCRIPT NPROC [SCRIPT args]: torchrun SCRIPT on NPROC
+# local processes. Used by dist_train.sh and dist_test.sh. Without CUDA the
+# processes run on CPU with gloo (mmauxskd fixes mmengine's CPU launch).
+# Several nodes: set NNODES, NODE_RANK, MASTER_ADDR and PORT on each node.
+set -e
+SCRIPT=$1
+NPROC=$2
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+PYTHON=${PYTHON:-python}
+PYTHONPATH="$ROOT":$PYTHONPATH \
+"$PYTHON" -m torch.distributed.run \
+    --nnodes=${NNODES:-1} \
+    --node_rank=${NODE_RANK:-0} \
+    --master_addr=${MASTER_ADDR:-127.0.0.1} \
+    --master_port=${PORT:-29500} \
+    --nproc_per_node=$NPROC \
+    "$ROOT/tools/$SCRIPT" "${@:3}" --launcher pytorch
