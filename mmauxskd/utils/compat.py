@@ -137,17 +137,23 @@ def patch_color_jitter():
 #    ``_init_dist_pytorch`` calls ``torch.cuda.set_device`` and defaults to
 #    nccl; ``Runner.wrap_model`` passes ``device_ids=[LOCAL_RANK]`` to DDP.
 def patch_cpu_distributed():
-    """Let ``--launcher pytorch`` run on CPU with gloo; CUDA is untouched."""
+    """Let ``--launcher pytorch`` run on CPU with gloo.
+
+    Only where mmengine's ``get_device()`` is ``'cpu'``; machines with CUDA
+    (or NPU, MLU, MUSA) keep mmengine's code path unchanged.
+    """
     if not _once('cpu_dist'):
         return
     import torch
     import mmengine.dist.utils as dist_utils
+    from mmengine.device import get_device
     from mmengine.runner import Runner
 
     orig_init = dist_utils._init_dist_pytorch
 
     def _init_dist_pytorch(backend, init_backend='torch', **kwargs):
-        if torch.cuda.is_available() or init_backend != 'torch':
+        # only plain CPU machines: CUDA, NPU, MLU, MUSA keep mmengine's path
+        if get_device() != 'cpu' or init_backend != 'torch':
             return orig_init(backend, init_backend=init_backend, **kwargs)
         if backend == 'nccl':
             warnings.warn('no CUDA device: using the gloo backend instead '
@@ -160,7 +166,7 @@ def patch_cpu_distributed():
     orig_wrap = Runner.wrap_model
 
     def wrap_model(self, model_wrapper_cfg, model):
-        if self.distributed and not torch.cuda.is_available():
+        if self.distributed and get_device() == 'cpu':
             # DDP around a CPU module needs device_ids=None; mmengine's
             # build keeps a value given in the cfg over its LOCAL_RANK one.
             model_wrapper_cfg = dict(model_wrapper_cfg or {})
