@@ -40,6 +40,8 @@ def _shrink(obj):
 def _dataset(loader):
     dataset = loader['dataset']
     while 'ann_file' not in dataset and 'dataset' in dataset:
+        if 'times' in dataset:  # RepeatDataset: one pass is enough here
+            dataset['times'] = 1
         dataset = dataset['dataset']
     return dataset
 

@@ -6,11 +6,14 @@
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
 """
 import argparse
+import os
+import os.path as osp
 
 import mmauxskd  # noqa: F401  applies the stack fixes, registers modules
 from mmengine.config import Config
-from mmengine.runner import Runner
+from mmengine.runner import Runner, find_latest_checkpoint
 
+from mmauxskd.utils.checkpoint import extract_submodule
 from mmauxskd.utils.cli import add_common_args, apply_common_args
 from mmauxskd.utils.config_utils import check_clip_geometry
 
@@ -39,9 +42,13 @@ def parse_args(argv=None):
         '--deterministic', action='store_true',
         help='deterministic cuDNN/algorithms')
     parser.add_argument(
-        '--pretrained', help='initialise the model from a (pretext) '
-        'checkpoint: every tensor whose name and shape match, i.e. the '
-        'backbone.* of a VSPP/auxSKD checkpoint; the head stays random')
+        '--pretrained', help='initialise the backbone from a (pretext) '
+        'checkpoint: its --pretrained-prefix tensors are loaded, everything '
+        'else (the classifier) keeps its random initialisation')
+    parser.add_argument(
+        '--pretrained-prefix', default='backbone.',
+        help='which tensors of --pretrained to load (default: backbone.; '
+        "auxSKD's student backbone also lives under backbone.)")
     add_common_args(parser)
     return parser.parse_args(argv)
 
@@ -58,10 +65,17 @@ def merge_args(cfg, args):
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
+    if args.pretrained and not (cfg.resume and (
+            cfg.load_from or find_latest_checkpoint(cfg.work_dir))):
+        # not when resuming: the run's own checkpoint already holds it
+        cfg.resume = False
+        rank = os.environ.get('RANK', os.environ.get('SLURM_PROCID', '0'))
+        cfg.load_from = osp.join(cfg.work_dir, f'pretrained_{rank}.pth')
+        os.makedirs(cfg.work_dir, exist_ok=True)
+        extract_submodule(args.pretrained, cfg.load_from,
+                          args.pretrained_prefix)
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
-    if args.pretrained:
-        cfg.model.init_cfg = dict(type='Pretrained', checkpoint=args.pretrained)
     randomness = cfg.get('randomness', dict())
     if args.seed is not None:
         randomness['seed'] = args.seed

@@ -22,7 +22,7 @@ import torch
 __all__ = [
     'UnsafeCheckpointError', 'safe_checkpoint_globals',
     'register_safe_checkpoint_globals', 'safe_torch_load',
-    'install_safe_checkpoint_loader'
+    'install_safe_checkpoint_loader', 'extract_submodule'
 ]
 
 _EXTRA = []
@@ -142,3 +142,26 @@ def install_safe_checkpoint_loader():
 def load_from_local_weights_only(filename, map_location=None):
     """mmengine ``CheckpointLoader`` scheme (logged as 'local_weights_only')."""
     return safe_torch_load(filename, map_location)
+
+
+def extract_submodule(src, dst, prefix='backbone.'):
+    """Write the ``prefix`` tensors of checkpoint ``src`` to ``dst``.
+
+    The keys keep their prefix, so ``load_from = dst`` (or
+    ``tools/train.py --pretrained src``) initialises exactly that submodule
+    of any model with the same prefix, e.g. the backbone of a stock
+    ``Recognizer3D`` from a VSPP or auxSKD checkpoint, while every other
+    part (the classifier) keeps its own random initialisation.
+
+    Raises:
+        KeyError: ``src`` holds no tensor under ``prefix``.
+    """
+    ckpt = safe_torch_load(src, map_location='cpu')
+    state = ckpt.get('state_dict', ckpt)
+    picked = {k: v for k, v in state.items() if k.startswith(prefix)}
+    if not picked:
+        raise KeyError(f'{src} has no tensors under {prefix!r} (its keys '
+                       f'start with {sorted({k.split(".")[0] for k in state})})')
+    torch.save(dict(state_dict=picked, meta=dict(source=src, prefix=prefix)),
+               dst)
+    return len(picked)

@@ -63,5 +63,7 @@ val_dataloader = dict(
 test_dataloader = dict(
     val_dataloader, batch_size=1,
     dataset=dict(val_dataloader['dataset'], pipeline=test_pipeline))
-val_evaluator = dict(type='AccMetric')
+# video top-1/top-5 (clips averaged as the head's average_clips says) plus
+# clip accuracy, with the averaging stated in the log
+val_evaluator = dict(type='ClipVideoAccMetric')
 test_evaluator = val_evaluator

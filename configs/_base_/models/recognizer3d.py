@@ -1,8 +1,9 @@
 # Stock MMAction2 Recognizer3D for finetuning; a leaf config supplies the
 # backbone (from _base_/models/<backbone>.py) and the number of classes.
-# To start from a pretext checkpoint (its backbone.* tensors), set
-#   model.init_cfg = dict(type='Pretrained', checkpoint=CKPT)
-# or pass `tools/train.py CONFIG --pretrained CKPT`; the head stays random.
+# To start from a pretext checkpoint: `tools/train.py CONFIG --pretrained
+# CKPT` loads its backbone.* tensors only (the classifier stays random);
+# `load_from = CKPT` in a config loads every tensor whose name and shape
+# match (mmengine's non-strict load).
 model = dict(
     type='Recognizer3D',
     cls_head=dict(

@@ -2,9 +2,7 @@
 # 5e-4, lr 1e-3 for a total batch of 30, x0.1 every 6 epochs, 20 epochs.
 _base_ = ['./sgd_25e.py']
 train_cfg = dict(max_epochs=20)  # no validation during pretext training
-val_cfg = None
-val_dataloader = None
-val_evaluator = None
+val_cfg = None  # the dataset base sets the loaders/evaluators to None
 test_cfg = None
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [

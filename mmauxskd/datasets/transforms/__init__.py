@@ -1,0 +1,1 @@
+from .segment_pace import SegmentPaceSampler, replace_sampler  # noqa: F401

@@ -1,0 +1,1 @@
+from .vspp import VSPP  # noqa: F401

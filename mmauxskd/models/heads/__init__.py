@@ -1,0 +1,1 @@
+from .vspp_head import VSPPHead  # noqa: F401

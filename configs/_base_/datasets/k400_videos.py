@@ -1,0 +1,14 @@
+# Kinetics-400 training videos as an unlabelled pretraining set (paper §4.1):
+# the paper's augmentation and loader settings of ucf101_split1_videos.py
+# (resize to short side 128, random crop 112, flip, colour jitter), training
+# loader only. List "relative/path.mp4 label" (any label, e.g. -1), built by
+# tools/data/build_kinetics_lists.py; docs/data_preparation.md#kinetics.
+_base_ = ['./ucf101_split1_videos.py']
+# pretraining only: no evaluation loaders
+val_dataloader = val_evaluator = test_dataloader = test_evaluator = None
+data_root = 'data/kinetics400/videos'
+ann_file_train = 'data/kinetics400/kinetics400_train_list_videos.txt'
+prepare_hint = 'see docs/data_preparation.md#kinetics'
+train_dataloader = dict(dataset=dict(
+    ann_file=ann_file_train, data_prefix=dict(video=data_root),
+    prepare_hint=prepare_hint))

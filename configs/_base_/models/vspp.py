@@ -1,0 +1,25 @@
+# VSPP (paper §3.2): a 3D backbone (the leaf config adds it from
+# _base_/models/<backbone>.py), global average pooling, and two linear heads
+# predicting the pace λ (Q = 4 classes) and the altered segment ζ (Z = 4),
+# loss CE_pace + CE_segment (Eq. 5, α = β = 1). Training clips come from
+# `vspp_sampler`, which the leaf puts in place of the dataset's SampleFrames:
+#   train_pipeline = replace_sampler(_base_.train_pipeline,
+#                                    _base_.vspp_sampler)
+# Keep the sampler's num_segments/num_paces and the head's equal (the head
+# raises on a label outside its classes). docs/vspp.md explains it all.
+vspp_sampler = dict(
+    type='SegmentPaceSampler', clip_len=16, num_segments=4, num_paces=4)
+model = dict(
+    type='VSPP',
+    head=dict(
+        type='VSPPHead',
+        in_channels=512,
+        num_paces=4,
+        num_segments=4,
+        loss_pace_weight=1.0,
+        loss_segment_weight=1.0),
+    # the finetuning normalisation (_base_/models/recognizer3d.py), so the
+    # backbone sees the same inputs in both stages
+    data_preprocessor=dict(
+        type='ActionDataPreprocessor', mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375], format_shape='NCTHW'))

@@ -1,0 +1,4 @@
+# VideoPace with R3D-18 pretrained on K-100 (paper Table 1, row 25), which
+# is also Table 4's first row (VSPP with Z = 1, pace prediction only).
+_base_ = ['../_base_/models/r3d_18.py', './_base_/videopace_k100.py']
+model = dict(backbone=_base_.backbone)

@@ -1,0 +1,168 @@
+"""Clips per second of data pipelines, side by side on the same videos.
+
+Each pipeline runs on every video in turn (interleaved, rotating which goes
+first, so that disk cache and machine load hit all alike), in this process
+(no dataloader workers; OpenCV single-threaded as in mmengine's workers).
+Prints clips/s per pipeline, per video group (one group per ``--videos``
+argument) and in total, and each pipeline's ratio to ``--baseline``.
+
+    CFG=configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py
+    python tools/benchmark_pipeline.py \\
+        --videos 'data/demo/videos/unlabelled/*.mp4' '/tmp/skv/videos/*.mp4' \\
+        --pipeline vspp=$CFG --pipeline stock=$CFG:stock --repeats 3
+
+A pipeline is ``NAME=CONFIG`` (the config's training pipeline, as the
+dataset would run it) or ``NAME=CONFIG:stock`` (the same pipeline with its
+clip sampler replaced by MMAction2's ``SampleFrames(clip_len=K,
+frame_interval=1, num_clips=1)``: identical decoding and augmentation, stock
+sampling). Without ``--pipeline`` these two are used for the VSPP config
+above. Any pretext config with a video training pipeline works.
+"""
+import argparse
+import glob
+import os.path as osp
+import platform
+import time
+
+import numpy as np
+
+import mmauxskd  # noqa: F401  (stack fixes, registers our transforms)
+from mmengine.config import Config
+from mmengine.dataset import Compose
+from mmengine.registry import init_default_scope
+
+DEFAULT_CONFIG = 'configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py'
+
+
+def train_pipeline(cfg):
+    """The training dataset's pipeline (inside dataset wrappers too)."""
+    dataset = cfg.train_dataloader.dataset
+    while 'pipeline' not in dataset and 'dataset' in dataset:
+        dataset = dataset.dataset
+    return [dict(t) for t in dataset.pipeline]
+
+
+def stock_variant(pipeline):
+    """``pipeline`` with its sampler replaced by a stock ``SampleFrames``."""
+    out, found = [], False
+    for t in pipeline:
+        if not found and 'clip_len' in t:
+            t, found = dict(type='SampleFrames', clip_len=t['clip_len'],
+                            frame_interval=1, num_clips=1), True
+        out.append(t)
+    if not found:
+        raise ValueError('no top-level sampler (a transform with clip_len) '
+                         f'in {[t["type"] for t in pipeline]}')
+    return out
+
+
+def parse_pipeline(spec):
+    """``NAME=CONFIG[:stock]`` -> (name, list of transform dicts)."""
+    name, _, source = spec.partition('=')
+    if not source:
+        raise ValueError(f'--pipeline {spec!r}: expected NAME=CONFIG[:stock]')
+    path, _, variant = source.partition(':')
+    pipeline = train_pipeline(Config.fromfile(path))
+    if variant == 'stock':
+        pipeline = stock_variant(pipeline)
+    elif variant:
+        raise ValueError(f'--pipeline {spec!r}: unknown variant {variant!r}')
+    return name, pipeline
+
+
+def expand(patterns):
+    """``[(group, [paths])]``, one group per pattern."""
+    groups = []
+    for pattern in patterns:
+        paths = sorted(glob.glob(pattern)) if any(
+            c in pattern for c in '*?[') else [pattern]
+        paths = [p for p in paths if osp.isfile(p)]
+        if not paths:
+            raise FileNotFoundError(f'--videos {pattern!r} matches no file')
+        groups.append((pattern, paths))
+    return groups
+
+
+def run(pipelines, groups, repeats=3, warmup=1, seed=0):
+    """``{name: {group: (clips, seconds)}}`` over ``repeats`` passes."""
+    init_default_scope('mmaction')
+    np.random.seed(seed)
+    composed = {name: Compose(p) for name, p in pipelines}
+    names = list(composed)
+    stats = {n: {g: [0, 0.0] for g, _ in groups} for n in names}
+    for rep in range(warmup + repeats):
+        for k, (group, path) in enumerate(
+                (g, p) for g, ps in groups for p in ps):
+            order = names[k % len(names):] + names[:k % len(names)]
+            for name in order:
+                results = dict(filename=path, label=-1, start_index=0,
+                               modality='RGB')
+                start = time.perf_counter()
+                out = composed[name](results)
+                took = time.perf_counter() - start
+                if out is None:
+                    raise RuntimeError(f"{name} failed on {path}")
+                if rep >= warmup:
+                    stats[name][group][0] += 1
+                    stats[name][group][1] += took
+    return stats
+
+
+def report(stats, groups, baseline):
+    """Printable table of clips/s and ratios."""
+    names = list(stats)
+    lines = []
+    header = f'{"videos":44s}' + ''.join(f'{n:>14s}' for n in names)
+    ratio_names = [n for n in names if n != baseline]
+    header += ''.join(f'{n + "/" + baseline:>18s}' for n in ratio_names)
+    lines.append(header + '   (clips/s)')
+    rows = [(g, [g]) for g, _ in groups] + [('all', [g for g, _ in groups])]
+    for label, members in rows:
+        rate = {}
+        for n in names:
+            clips = sum(stats[n][g][0] for g in members)
+            secs = sum(stats[n][g][1] for g in members)
+            rate[n] = clips / secs if secs else float('nan')
+        row = f'{label[-44:]:44s}' + ''.join(f'{rate[n]:14.1f}' for n in names)
+        row += ''.join(f'{rate[n] / rate[baseline]:18.2f}'
+                       for n in ratio_names)
+        lines.append(row)
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--videos', nargs='+', required=True,
+                        help='video files or glob patterns (one group each)')
+    parser.add_argument('--pipeline', action='append', default=None,
+                        help='NAME=CONFIG[:stock]; repeatable')
+    parser.add_argument('--baseline', help='pipeline the ratios divide by '
+                        '(default: "stock" if given, else the first)')
+    parser.add_argument('--repeats', type=int, default=3,
+                        help='timed passes over the videos')
+    parser.add_argument('--warmup', type=int, default=1,
+                        help='untimed passes first')
+    parser.add_argument('--seed', type=int, default=0)
+    args = parser.parse_args(argv)
+    import cv2
+    cv2.setNumThreads(0)  # as mmengine's dataloader workers
+    specs = args.pipeline or [f'vspp={DEFAULT_CONFIG}',
+                              f'stock={DEFAULT_CONFIG}:stock']
+    pipelines = [parse_pipeline(s) for s in specs]
+    names = [n for n, _ in pipelines]
+    if len(set(names)) != len(names):
+        parser.error(f'pipeline names repeat: {names}')
+    baseline = args.baseline or ('stock' if 'stock' in names else names[0])
+    groups = expand(args.videos)
+    for name, p in pipelines:
+        print(f'{name}: {" -> ".join(t["type"] for t in p)}')
+    print(f'{sum(len(p) for _, p in groups)} videos, {args.repeats} timed '
+          f'passes after {args.warmup} warm-up; {platform.processor() or ""}'
+          f' {platform.machine()}, one process')
+    stats = run(pipelines, groups, args.repeats, args.warmup, args.seed)
+    print(report(stats, groups, baseline))
+    return stats
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,152 @@
+"""Open every file of an MMAction2 list; report the broken ones, clean it.
+
+Videos (lines ``path label``) are opened with decord, which must report at
+least one frame and decode the first, a middle and the last frame (a
+truncated file usually fails on the last one). Raw-frame folders (lines
+``dir frames label``) are counted (consecutive ``img_00001.jpg``, ...) and
+compared with the list; the first and the last frame are read with OpenCV.
+
+Problems reported: missing file or folder, empty file, unreadable (not a
+video, corrupt or truncated), fewer than ``--min-frames`` frames, and for
+raw frames a count that differs from the list. ``--out`` writes a cleaned
+list: the readable entries long enough, raw-frame counts set to those on
+disk. ``--report`` writes ``<line> <TAB> <reason>`` for each problem.
+
+Exit status: 0 when every entry is fine or a cleaned list was written,
+1 otherwise. Example::
+
+    python tools/data/check_integrity.py \\
+        data/ucf101/ucf101_train_split_1_videos.txt data/ucf101/videos \\
+        --min-frames 16 --out data/ucf101/ucf101_train_split_1_videos.clean.txt
+"""
+import os
+import os.path as osp
+import sys
+
+import cv2
+
+from prep_common import (FRAME_TMPL, count_frames, doc_parser, parallel_map,
+                         read_lines, write_list)
+
+
+def check_video(path, min_frames):
+    """``(frames, problem or None, fixable)`` for a video file."""
+    if not osp.isfile(path):
+        return 0, 'missing', False
+    if osp.getsize(path) == 0:
+        return 0, 'empty file', False
+    try:
+        import decord
+        reader = decord.VideoReader(path, num_threads=1)
+        total = len(reader)
+    except Exception as err:  # decord raises its own types
+        return 0, f'unreadable: {_short(err)}', False
+    if total == 0:
+        return 0, 'unreadable: no frames', False
+    for i in sorted({0, total // 2, total - 1}):
+        try:
+            reader[i].asnumpy()
+        except Exception as err:
+            return total, (f'unreadable: frame {i + 1} of {total} cannot be '
+                           f'decoded (truncated or corrupt): {_short(err)}'
+                           ), False
+    if total < min_frames:
+        return total, f'too short: {total} frames < {min_frames}', False
+    return total, None, False
+
+
+def check_frames(folder, listed, min_frames, tmpl=FRAME_TMPL):
+    """``(frames on disk, problem or None, fixable)`` for a frame folder."""
+    if not osp.isdir(folder):
+        return 0, 'missing', False
+    total = count_frames(folder, tmpl)
+    if total == 0:
+        return 0, f'no frames ({tmpl.format(1)})', False
+    for i in sorted({1, total}):
+        if cv2.imread(osp.join(folder, tmpl.format(i))) is None:
+            return total, f'unreadable: {tmpl.format(i)}', False
+    if total < min_frames:
+        return total, f'too short: {total} frames < {min_frames}', False
+    if listed is not None and total != listed:
+        return total, (f'frame count: {total} on disk, the list says '
+                       f'{listed}'), True
+    return total, None, False
+
+
+def _short(err):
+    text = f'{type(err).__name__}: {err}'.strip().splitlines()
+    return text[0][:200] if text else type(err).__name__
+
+
+def check_line(task):
+    """``(line, frames, problem, fixable)`` for one list line."""
+    line, root, kind, min_frames, tmpl = task
+    parts = line.split()
+    path = osp.join(root, parts[0])
+    if kind == 'rawframes':
+        try:
+            listed = int(parts[1])
+        except (IndexError, ValueError):
+            listed = None
+        return (line, ) + check_frames(path, listed, min_frames, tmpl)
+    return (line, ) + check_video(path, min_frames)
+
+
+def detect_kind(lines):
+    """``rawframes`` when lines have 3+ fields (``dir frames label``)."""
+    if not lines:
+        return 'videos'
+    return 'rawframes' if len(lines[0].split()) >= 3 else 'videos'
+
+
+def cleaned_line(line, frames, kind):
+    if kind != 'rawframes':
+        return line
+    parts = line.split()
+    return ' '.join([parts[0], str(frames)] + parts[2:])
+
+
+def parse_args(argv=None):
+    parser = doc_parser(__doc__)
+    parser.add_argument('list', help='MMAction2 annotation list')
+    parser.add_argument('root', help='video root or frame root of the list')
+    parser.add_argument('--type', choices=['auto', 'videos', 'rawframes'],
+                        default='auto', help='list type (auto: 2 fields are '
+                        'videos, 3 raw frames)')
+    parser.add_argument('--min-frames', type=int, default=16,
+                        help='entries with fewer frames are too short')
+    parser.add_argument('--out', help='write the cleaned list here')
+    parser.add_argument('--report', help='write the problems here')
+    parser.add_argument('--filename-tmpl', default=FRAME_TMPL)
+    parser.add_argument('--workers', type=int,
+                        default=min(8, os.cpu_count() or 1))
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    lines = read_lines(args.list)
+    kind = detect_kind(lines) if args.type == 'auto' else args.type
+    print(f'checking {len(lines)} {kind} entries of {args.list}')
+    tasks = [(line, args.root, kind, args.min_frames, args.filename_tmpl)
+             for line in lines]
+    results = parallel_map(check_line, tasks, args.workers,
+                           not args.no_progress, maxtasksperchild=200)
+    problems = [(line, problem) for line, _, problem, _ in results if problem]
+    kept = [cleaned_line(line, frames, kind)
+            for line, frames, problem, fixable in results
+            if not problem or fixable]
+    for line, problem in problems:
+        print(f'  {line.split()[0]}: {problem}')
+    dropped = len(lines) - len(kept)
+    print(f'{len(lines)} entries: {len(lines) - len(problems)} fine, '
+          f'{len(problems) - dropped} fixed, {dropped} unusable')
+    if args.report:
+        write_list(args.report, [f'{line}\t{p}' for line, p in problems])
+    if args.out:
+        write_list(args.out, kept)
+    return 0 if not problems or args.out else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
