@@ -16,6 +16,12 @@ from mmengine.registry import init_default_scope  # noqa: E402
 init_default_scope('mmaction')  # as the Runner does, for direct builds
 
 
+@pytest.fixture(autouse=True)
+def mmaction_scope():
+    """Each test starts in the mmaction scope, whatever the last one left."""
+    init_default_scope('mmaction')
+
+
 @pytest.fixture(scope='session')
 def tiny_data(tmp_path_factory):
     """Demo generator output at tiny size: mp4 videos, frames and lists.

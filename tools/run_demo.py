@@ -23,6 +23,11 @@ FINETUNE = 'configs/finetune/r2plus1d-r10_1xb8-16x1x1-30e_demo-rgb.py'
 # next stage from its backbone)
 ARMS = {
     'scratch': ('from scratch', []),
+    'vspp': ('VSPP, then finetune',
+             ['configs/vspp/vspp_r2plus1d-r10_1xb8-16x1x1-20e_demo-rgb.py']),
+    'auxskd_vspp': ('auxSKD, then VSPP, then finetune',
+                    ['configs/auxskd/r2plus1d_demo.py',
+                     'configs/vspp/vspp_r2plus1d-r10_1xb8-16x1x1-20e_demo-rgb.py']),
 }
 
 

@@ -1,12 +1,14 @@
 """Write the demo dataset: real encoded mp4 videos and MMAction2 lists.
 
 Each video shows a few textured blobs drifting over a static noise
-background, wrapping around the frame edges. In the labelled split every
-blob of a video moves in one of four directions (the class: right, left,
-down, up) at a random speed; start positions, colours, sizes and background
+background, wrapping around the frame edges. In the labelled split all
+blobs of a video drift up or down, slowly or fast (the four classes), with a
+random sideways component; start positions, colours, sizes and background
 are random. Because the motion wraps around, a blob's position in any single
 frame is uniform whatever the class: the label can only be read from motion.
-The unlabelled split (for pretraining) uses random directions at any angle.
+The classes survive the training augmentation (a horizontal flip changes
+neither the vertical direction nor the speed). The unlabelled split (for
+pretraining) drifts in any direction at any speed of the same range.
 
 Layout written under ``--out`` (default ``data/demo``)::
 
@@ -27,25 +29,38 @@ import os.path as osp
 import cv2
 import numpy as np
 
-CLASSES = ('moving_right', 'moving_left', 'moving_down', 'moving_up')
-DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (0, -1))  # (dx, dy) per class
+CLASSES = ('up_slow', 'up_fast', 'down_slow', 'down_fast')
+SPEEDS = ((0.5, 1.0), (1.75, 2.5))  # pixels per frame at 64x64: slow, fast
 
 
-def render_video(rng, num_frames, size, angle=None, label=None):
-    """Frames (T, H, W, 3) uint8 RGB of blobs drifting in one direction.
+def velocity(rng, label=None):
+    """(dx, dy) in pixels per frame at 64x64 for a class, or at random.
+
+    A class fixes the vertical direction (``label // 2``: up, down) and the
+    speed range (``label % 2``: slow, fast); the sideways drift is random.
+    Without a label: any direction, any speed of the whole range.
+    """
+    if label is None:
+        angle = rng.uniform(0, 2 * np.pi)
+        speed = rng.uniform(SPEEDS[0][0], SPEEDS[1][1])
+        return speed * np.cos(angle), speed * np.sin(angle)
+    speed = rng.uniform(*SPEEDS[label % 2])
+    dx = rng.uniform(-0.5, 0.5) * speed
+    dy = (-1 if label // 2 == 0 else 1) * np.sqrt(speed**2 - dx**2)
+    return dx, dy
+
+
+def render_video(rng, num_frames, size, label=None):
+    """Frames (T, H, W, 3) uint8 RGB of blobs drifting together.
 
     Args:
         rng (np.random.Generator): randomness source.
         num_frames (int): T.
         size (int): H = W.
-        angle (float, optional): direction in radians (unlabelled videos).
-        label (int, optional): class index into ``DIRECTIONS``.
+        label (int, optional): class index into ``CLASSES``; None for a
+            random direction and speed (unlabelled videos).
     """
-    if label is not None:
-        dx, dy = DIRECTIONS[label]
-    else:
-        dx, dy = np.cos(angle), np.sin(angle)
-    speed = rng.uniform(1.0, 2.5) * size / 64  # pixels per frame
+    dx, dy = np.array(velocity(rng, label)) * size / 64
     background = rng.integers(0, 120, (size, size, 3), dtype=np.uint8)
     background = cv2.GaussianBlur(background, (5, 5), 0)
     blobs = []
@@ -59,8 +74,8 @@ def render_video(rng, num_frames, size, angle=None, label=None):
     for t in range(num_frames):
         frame = background.astype(np.int16)
         for (x0, y0), radius, colour, texture in blobs:
-            cx = (x0 + dx * speed * t) % size
-            cy = (y0 + dy * speed * t) % size
+            cx = (x0 + dx * t) % size
+            cy = (y0 + dy * t) % size
             # toroidal distance: blobs wrap around the edges
             ddx = (xx - cx + size / 2) % size - size / 2
             ddy = (yy - cy + size / 2) % size - size / 2
@@ -100,9 +115,7 @@ def make_split(out, split, count, rng, args, labelled):
         label = i % len(CLASSES) if labelled else -1
         num_frames = int(rng.integers(args.min_frames, args.max_frames + 1))
         frames = render_video(
-            rng, num_frames, args.size,
-            angle=None if labelled else rng.uniform(0, 2 * np.pi),
-            label=label if labelled else None)
+            rng, num_frames, args.size, label=label if labelled else None)
         name = f'{split}_{i:04d}'
         write_mp4(osp.join(out, 'videos', split, name + '.mp4'), frames)
         video_lines.append(f'{split}/{name}.mp4 {label}')

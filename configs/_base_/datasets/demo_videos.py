@@ -1,5 +1,5 @@
 # The bundled demo (tools/data/make_demo_data.py): the UCF101 setting on
-# 64x64 synthetic videos whose 4 classes are motion directions. Only what
+# 64x64 synthetic videos whose 4 classes are up/down x slow/fast. Only what
 # must shrink for 2 CPU cores shrinks: frame size (short side 40, crop 32)
 # and batch size. Sampling, augmentation and the 10-clip test are the real
 # ones.

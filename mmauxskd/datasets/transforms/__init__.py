@@ -1,1 +1,3 @@
+from .two_view import TwoViewClips, two_view_pipeline  # noqa: F401
 from .segment_pace import SegmentPaceSampler, replace_sampler  # noqa: F401
+from .clip_order import ClipOrderSampler, clip_orders  # noqa: F401

@@ -59,24 +59,17 @@ passed, one is seeded from numpy's global generator, which mmengine seeds
 (``randomness.seed`` in the config, and per dataloader worker), so runs are
 reproducible and workers draw differently.
 """
-import zlib
 
 import numpy as np
-from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
+
+from .base_sampler import BasePretextSampler
 
 __all__ = ['SegmentPaceSampler', 'vspp_offsets', 'replace_sampler']
 
 #: keys :class:`SegmentPaceSampler` adds to ``results`` besides the
 #: ``SampleFrames`` ones; the first two are the training targets
 LABEL_KEYS = ('pace_label', 'segment_label')
-
-
-def _check_int(name, value, minimum):
-    if (not isinstance(value, (int, np.integer)) or isinstance(value, bool)
-            or value < minimum):
-        raise ValueError(f'SegmentPaceSampler: {name} must be an int >= '
-                         f'{minimum}, got {value!r}')
 
 
 def segment_bounds(clip_len, num_segments):
@@ -108,7 +101,7 @@ def vspp_offsets(clip_len, num_segments, pace, segment):
 
 
 @TRANSFORMS.register_module()
-class SegmentPaceSampler(BaseTransform):
+class SegmentPaceSampler(BasePretextSampler):
     """Sample a VSPP clip: one segment at pace λ, the rest natural (Eq. 4).
 
     A drop-in replacement of MMAction2's ``SampleFrames`` (one clip): it only
@@ -149,9 +142,9 @@ class SegmentPaceSampler(BaseTransform):
     def __init__(self, clip_len=16, num_segments=4, num_paces=4, paces=None,
                  unaltered_segment_label=-1, out_of_bound_opt='loop',
                  uneven_segments=False, test_mode=False, seed=0):
-        _check_int('clip_len', clip_len, 1)
-        _check_int('num_segments (Z)', num_segments, 1)
-        _check_int('num_paces (Q)', num_paces, 1)
+        super().__init__(clip_len, out_of_bound_opt, test_mode, seed)
+        self.check_int('num_segments (Z)', num_segments, 1)
+        self.check_int('num_paces (Q)', num_paces, 1)
         if num_segments > clip_len:
             raise ValueError(
                 f'SegmentPaceSampler: num_segments (Z) = {num_segments} is '
@@ -169,23 +162,15 @@ class SegmentPaceSampler(BaseTransform):
             if not paces:
                 raise ValueError('SegmentPaceSampler: paces is empty')
             for p in paces:
-                _check_int('every element of paces', p, 1)
+                self.check_int('every element of paces', p, 1)
             if len(set(paces)) != len(paces):
                 raise ValueError(
                     f'SegmentPaceSampler: paces has repeats: {paces}')
-        if out_of_bound_opt not in ('loop', 'repeat_last'):
-            raise ValueError(
-                "SegmentPaceSampler: out_of_bound_opt must be 'loop' or "
-                f"'repeat_last', got {out_of_bound_opt!r}")
-        self.clip_len = int(clip_len)
         self.num_segments = int(num_segments)
         self.paces = tuple(int(p) for p in paces)
         self.num_paces = max(self.paces)
         self.unaltered_segment_label = unaltered_segment_label
-        self.out_of_bound_opt = out_of_bound_opt
         self.uneven_segments = uneven_segments
-        self.test_mode = test_mode
-        self.seed = seed
 
     def span(self, pace, segment=1):
         """Video frames a clip at pace λ covers: ``K + (λ-1) L_ζ``."""
@@ -218,32 +203,18 @@ class SegmentPaceSampler(BaseTransform):
             and the labels: ``pace_label``, ``segment_label``,
             ``vspp_pace`` (λ), ``vspp_segment`` (ζ), ``vspp_start`` (f_r).
         """
-        if num_frames < 1:
-            raise ValueError(f'SegmentPaceSampler: a video with {num_frames}'
-                             ' frames')
-        if rng is None:
-            rng = np.random.default_rng(
-                self.seed if self.test_mode else np.random.randint(2**31))
+        rng = self._begin(num_frames, rng)
         drawn_pace, drawn_segment = self.draw_labels(rng)
         pace = drawn_pace if pace is None else int(pace)
         segment = drawn_segment if segment is None else int(segment)
         if pace < 1 or not 1 <= segment <= self.num_segments:
             raise ValueError(f'SegmentPaceSampler: pace {pace} / segment '
                              f'{segment} out of range')
-        free = num_frames - self.span(pace, segment)
         if start is None:
-            if free < 0:
-                start = 0
-            elif self.test_mode:
-                start = free // 2
-            else:
-                start = int(rng.integers(free + 1))
-        inds = start + vspp_offsets(self.clip_len, self.num_segments, pace,
-                                    segment)
-        if self.out_of_bound_opt == 'loop':
-            inds = np.mod(inds, num_frames)
-        else:
-            inds = np.minimum(inds, num_frames - 1)
+            start = self._start(num_frames - self.span(pace, segment), rng)
+        inds = self._bound(
+            start + vspp_offsets(self.clip_len, self.num_segments, pace,
+                                 segment), num_frames)
         labels = dict(
             pace_label=pace - 1,
             segment_label=(segment - 1 if pace != 1 else
@@ -251,22 +222,7 @@ class SegmentPaceSampler(BaseTransform):
             vspp_pace=pace,
             vspp_segment=segment,
             vspp_start=int(start))
-        return inds.astype(np.int64), labels
-
-    def _test_rng(self, results):
-        key = str(results.get('filename', results.get('frame_dir', '')))
-        return np.random.default_rng([self.seed, zlib.crc32(key.encode())])
-
-    def transform(self, results):
-        rng = self._test_rng(results) if self.test_mode else None
-        inds, labels = self.sample_indices(results['total_frames'], rng)
-        results['frame_inds'] = (inds + results.get('start_index', 0)).astype(
-            np.int32)
-        results['clip_len'] = self.clip_len
-        results['num_clips'] = 1
-        results['frame_interval'] = None
-        results.update(labels)
-        return results
+        return inds, labels
 
     def __repr__(self):
         return (f'{self.__class__.__name__}(clip_len={self.clip_len}, '

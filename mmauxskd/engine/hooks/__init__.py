@@ -1,4 +1,6 @@
+from .auxskd_hooks import AnchorQueueHook, MomentumTeacherHook
 from .broken_video_hook import BrokenVideoReportHook
 from .random_state_hook import RandomStateHook
 
-__all__ = ['BrokenVideoReportHook', 'RandomStateHook']
+__all__ = ['AnchorQueueHook', 'MomentumTeacherHook',
+           'BrokenVideoReportHook', 'RandomStateHook']

@@ -1,1 +1,3 @@
+from .auxskd import AuxSKD  # noqa: F401
 from .vspp import VSPP  # noqa: F401
+from .vcop import VCOP  # noqa: F401

@@ -1,0 +1,1 @@
+from .mlp_neck import VideoMLPNeck  # noqa: F401

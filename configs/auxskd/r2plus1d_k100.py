@@ -1,0 +1,15 @@
+# auxSKD with R(2+1)D-10 on Kinetics-100 (paper Tables 2, 3), 2 GPUs x 15:
+#   tools/dist_train.sh configs/auxskd/r2plus1d_k100.py 2
+# Inputs (B, 2, 3, 16, 112, 112): two VSPP clips per video, each augmented on
+# its own, decoded in one pass; view 0 -> student, view 1 -> teacher. The
+# student backbone (backbone.*) initialises VSPP, then finetuning
+# (docs/auxskd.md#chaining).
+_base_ = ['../_base_/models/r2plus1d_r10.py',
+          '../_base_/datasets/k100_videos.py', './_base_/auxskd.py']
+from mmauxskd.datasets.transforms import two_view_pipeline  # noqa: E402
+
+train_pipeline = two_view_pipeline(_base_.train_pipeline,
+                                   sampler=_base_.vspp_sampler)
+# drop_last: the predictor's BatchNorm1d cannot train on a batch of one
+train_dataloader = dict(drop_last=True, dataset=dict(pipeline=train_pipeline))
+model = dict(backbone=_base_.backbone)

@@ -1,0 +1,97 @@
+"""What the pretext samplers share: one draw of frame indices plus labels.
+
+A pretext sampler stands where MMAction2's ``SampleFrames`` stands: it
+writes ``frame_inds``, ``clip_len``, ``num_clips`` (and
+``frame_interval=None``) so that the stock decoders decode only those
+frames, and adds its labels to ``results``. Subclasses implement
+:meth:`BasePretextSampler.sample_indices`, which needs no decoding, so that
+other components (e.g. the two-view transform of auxSKD) can draw indices
+and decode once.
+"""
+import zlib
+
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+OUT_OF_BOUND_OPTS = ('loop', 'repeat_last')
+
+
+class BasePretextSampler(BaseTransform):
+    """Shared validation, randomness and output of pretext samplers.
+
+    Args:
+        clip_len (int): frames per clip (K).
+        out_of_bound_opt (str): past the last frame, ``'loop'`` wraps to the
+            first frame, ``'repeat_last'`` repeats the last one.
+        test_mode (bool): deterministic per-video draw (seeded from ``seed``
+            and the file name) with a centred start.
+        seed (int): mixed into the test-mode seed.
+    """
+
+    #: clips per sample written to ``results['num_clips']``
+    clips_per_sample = 1
+
+    def __init__(self, clip_len, out_of_bound_opt='loop', test_mode=False,
+                 seed=0):
+        self.check_int('clip_len', clip_len, 1)
+        if out_of_bound_opt not in OUT_OF_BOUND_OPTS:
+            raise ValueError(
+                f'{type(self).__name__}: out_of_bound_opt must be one of '
+                f'{OUT_OF_BOUND_OPTS}, got {out_of_bound_opt!r}')
+        self.clip_len = int(clip_len)
+        self.out_of_bound_opt = out_of_bound_opt
+        self.test_mode = test_mode
+        self.seed = seed
+
+    def check_int(self, name, value, minimum):
+        """A build-time error naming ``name`` unless an int >= minimum."""
+        if (not isinstance(value, (int, np.integer))
+                or isinstance(value, bool) or value < minimum):
+            raise ValueError(f'{type(self).__name__}: {name} must be an int '
+                             f'>= {minimum}, got {value!r}')
+
+    def _begin(self, num_frames, rng):
+        """Validate ``num_frames``; the generator to draw from."""
+        if num_frames < 1:
+            raise ValueError(f'{type(self).__name__}: a video with '
+                             f'{num_frames} frames')
+        if rng is None:
+            rng = np.random.default_rng(
+                self.seed if self.test_mode else np.random.randint(2**31))
+        return rng
+
+    def _start(self, free, rng):
+        """First frame: uniform over the ``free + 1`` starts that fit,
+        centred in test mode, 0 when the span does not fit (``free < 0``)."""
+        if free < 0:
+            return 0
+        if self.test_mode:
+            return free // 2
+        return int(rng.integers(free + 1))
+
+    def _bound(self, inds, num_frames):
+        """Apply ``out_of_bound_opt`` to indices past the last frame."""
+        if self.out_of_bound_opt == 'loop':
+            inds = np.mod(inds, num_frames)
+        else:
+            inds = np.minimum(inds, num_frames - 1)
+        return inds.astype(np.int64)
+
+    def sample_indices(self, num_frames, rng=None, **forced):
+        """0-based indices ``(clips_per_sample * K,)`` and the labels."""
+        raise NotImplementedError
+
+    def _test_rng(self, results):
+        key = str(results.get('filename', results.get('frame_dir', '')))
+        return np.random.default_rng([self.seed, zlib.crc32(key.encode())])
+
+    def transform(self, results):
+        rng = self._test_rng(results) if self.test_mode else None
+        inds, labels = self.sample_indices(results['total_frames'], rng)
+        results['frame_inds'] = (inds + results.get('start_index', 0)).astype(
+            np.int32)
+        results['clip_len'] = self.clip_len
+        results['num_clips'] = self.clips_per_sample
+        results['frame_interval'] = None
+        results.update(labels)
+        return results
