@@ -7,9 +7,11 @@
 #                                    _base_.vspp_sampler)
 # Keep the sampler's num_segments/num_paces and the head's equal (the head
 # raises on a label outside its classes). docs/vspp.md explains it all.
+_base_ = ['./recognizer3d.py']
 vspp_sampler = dict(
     type='SegmentPaceSampler', clip_len=16, num_segments=4, num_paces=4)
 model = dict(
+    _delete_=True,
     type='VSPP',
     head=dict(
         type='VSPPHead',
@@ -18,8 +20,6 @@ model = dict(
         num_segments=4,
         loss_pace_weight=1.0,
         loss_segment_weight=1.0),
-    # the finetuning normalisation (_base_/models/recognizer3d.py), so the
-    # backbone sees the same inputs in both stages
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor', mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375], format_shape='NCTHW'))
+    # the finetuning normalisation, so the backbone sees the same inputs in
+    # both stages
+    data_preprocessor=_base_.model.data_preprocessor)
