@@ -51,10 +51,12 @@ class BrokenVideoReportHook(Hook):
         bad = read_bad_samples(self.path)
         runner.message_hub.update_info('train/broken_samples', len(bad))
         if is_main_process() and (len(bad) != self._reported or final):
-            if bad or final:
+            if bad:
                 runner.logger.warning(
-                    f'{len(bad)} broken training sample(s) skipped so far'
-                    + (f', listed in {self.path}' if bad else ''))
+                    f'{len(bad)} broken training sample(s) skipped so far, '
+                    f'listed in {self.path}')
+            elif final:
+                runner.logger.info('no broken training samples')
             self._reported = len(bad)
 
     def after_train_epoch(self, runner):
