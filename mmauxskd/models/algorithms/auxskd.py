@@ -61,19 +61,29 @@ class AuxSKD(BaseModel):
     def __init__(self, backbone, neck, predictor, head, queue_size=16384,
                  feat_dim=128, momentum=0.999, check_hooks=True,
                  data_preprocessor=None, init_cfg=None):
+        self._init_base(data_preprocessor, init_cfg, momentum)
+        self.backbone = MODELS.build(backbone)
+        self.neck = MODELS.build(neck)
+        self.predictor = MODELS.build(predictor)
+        self.head = MODELS.build(head)
+        self._init_teacher(queue_size, feat_dim, momentum, check_hooks)
+
+    def _init_base(self, data_preprocessor, init_cfg, momentum):
+        """``BaseModel.__init__`` with the default preprocessor; checks m.
+        (Shared with subclasses that build other modules, e.g. RSPNet.)"""
         if data_preprocessor is None:
             data_preprocessor = dict(type='ActionDataPreprocessor',
                                      format_shape='NCTHW')
         if isinstance(data_preprocessor, dict):  # mmaction's registry
             data_preprocessor = MODELS.build(data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+        BaseModel.__init__(self, data_preprocessor=data_preprocessor,
+                           init_cfg=init_cfg)
         if not 0 <= momentum <= 1:
             raise ValueError(f'momentum must be in [0, 1], got {momentum}')
-        self.backbone = MODELS.build(backbone)
-        self.neck = MODELS.build(neck)
-        self.predictor = MODELS.build(predictor)
-        self.head = MODELS.build(head)
+
+    def _init_teacher(self, queue_size, feat_dim, momentum, check_hooks):
+        """The EMA copy of :meth:`_student_encoder` and the memory bank
+        (after the student's modules are built)."""
         self.momentum = momentum
         # mmengine's EMA keeps (1 - m); it is set on every update anyway.
         self.teacher = ExponentialMovingAverage(
@@ -139,20 +149,25 @@ class AuxSKD(BaseModel):
         return (view_s.reshape((-1, ) + inputs.shape[2:]),
                 view_t.reshape((-1, ) + inputs.shape[2:]))
 
+    def _check_hooks_ran(self):
+        """With ``check_hooks``, in training: fail unless both hooks ran."""
+        if not (self.training and self.check_hooks):
+            return
+        if self._pending is not None:
+            raise RuntimeError(
+                'the previous batch\'s teacher embeddings were never '
+                'enqueued: add dict(type="AnchorQueueHook") to '
+                'custom_hooks (or call enqueue_pending())')
+        if not self._teacher_updated:
+            raise RuntimeError(
+                'the teacher was not updated before this step: add '
+                'dict(type="MomentumTeacherHook") to custom_hooks (or '
+                'call momentum_update())')
+
     def loss(self, inputs, data_samples=None):
         """Eq. 1-3 on one batch; keeps ``z_T`` for :meth:`enqueue_pending`."""
         view_s, view_t = self._split_views(inputs)
-        if self.training and self.check_hooks:
-            if self._pending is not None:
-                raise RuntimeError(
-                    'the previous batch\'s teacher embeddings were never '
-                    'enqueued: add dict(type="AnchorQueueHook") to '
-                    'custom_hooks (or call enqueue_pending())')
-            if not self._teacher_updated:
-                raise RuntimeError(
-                    'the teacher was not updated before this step: add '
-                    'dict(type="MomentumTeacherHook") to custom_hooks (or '
-                    'call momentum_update())')
+        self._check_hooks_ran()
         z_s = self.predictor(self.neck(self.backbone(view_s)))
         with torch.no_grad():
             z_t = F.normalize(self.teacher(view_t).float(), dim=1)
@@ -170,5 +185,5 @@ class AuxSKD(BaseModel):
                 inputs = inputs.flatten(0, 1)
             return self.extract_feat(inputs)
         raise RuntimeError(
-            f'AuxSKD is a pretext model and has no {mode!r} mode; finetune '
-            'its backbone (see docs/auxskd.md)')
+            f'{type(self).__name__} is a pretext model and has no {mode!r} '
+            'mode; finetune its backbone (see docs/auxskd.md)')

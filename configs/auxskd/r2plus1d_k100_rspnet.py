@@ -1,0 +1,17 @@
+# auxSKD + RSPNet, stage 1 (paper §4.3, Table 1 row 21): auxSKD trained with
+# RSPNet's video transformation: each of the two views is one 16-frame clip
+# at speed 1 or 2 (the first 16 / every other frame of a 32-frame window;
+# RelativeSpeedSampler with triplet=False). Stage 2 initialises RSPNet's
+# query encoder from the student (backbone.*); its heads, key encoder and
+# queue start fresh (the key encoder copies the query encoder at
+# init_weights, before --pretrained's weights are loaded, so it is random,
+# as §4.3 says):
+#   python tools/train.py configs/rspnet/rspnet_r2plus1d-r10_2xb15-3x16-200e_k100-rgb.py \
+#       --pretrained work_dirs/r2plus1d_k100_rspnet/epoch_20.pth
+# (docs/pretexts.md#auxskd--x).
+_base_ = ['./r2plus1d_k100.py', './_base_/x_samplers.py']
+from mmauxskd.utils.config_utils import update_pipeline  # noqa: E402
+
+train_pipeline = update_pipeline(
+    _base_.train_pipeline, TwoViewClips=dict(sampler=_base_.rspnet_sampler))
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

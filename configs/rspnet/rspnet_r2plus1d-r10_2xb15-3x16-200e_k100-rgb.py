@@ -1,0 +1,4 @@
+# RSPNet with R(2+1)D-10 on Kinetics-100 (paper Table 1, row 20);
+# docs/pretexts.md#rspnet. The query encoder is backbone.*.
+_base_ = ['../_base_/models/r2plus1d_r10.py', './_base_/rspnet_k100.py']
+model = dict(backbone=_base_.backbone)

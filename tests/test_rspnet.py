@@ -1,0 +1,169 @@
+"""RSPNet: sampler indices/labels, losses A and M, key encoder, hooks.
+
+Tiny R(2+1)D-10 (8 base channels) on random 8x32x32 clips.
+"""
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.optim import OptimWrapper
+from mmaction.registry import HOOKS, MODELS, TRANSFORMS
+
+from test_auxskd import fake_runner, tiny_backbone
+
+B, H, D = 4, 10, 16  # batch, queue size, embedding
+
+
+def build_model(queue_size=H, momentum=0.9, **kwargs):
+    head = dict(type='VideoMLPNeck', in_channels=64, hid_channels=32,
+                out_channels=D, num_layers=2)
+    model = MODELS.build(dict(
+        type='RSPNet', backbone=tiny_backbone(), neck=head, speed_neck=head,
+        queue_size=queue_size, feat_dim=D, momentum=momentum, **kwargs))
+    model.init_weights()
+    return model.train()
+
+
+def triplets(batch=B, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(batch, 3, 3, 8, 32, 32, generator=g)
+
+
+# --- sampler -------------------------------------------------------------
+
+def test_sampler_follows_the_definition():
+    sampler = TRANSFORMS.build(dict(type='RelativeSpeedSampler', clip_len=4))
+    inds, labels = sampler.sample_indices(100, speeds=(1, 1, 0),
+                                          starts=(3, 0, 5))
+    # module docstring's worked example: speeds (1, 2) -> index 1 is 2x
+    assert inds.tolist() == [3, 5, 7, 9, 0, 2, 4, 6, 5, 6, 7, 8]
+    assert labels['rsp_speeds'] == (2, 2, 1)
+    assert labels['speed_label'].tolist() == [1, 1, 0]
+
+    rng = np.random.default_rng(0)
+    seen = set()
+    for _ in range(200):
+        inds, labels = sampler.sample_indices(40, rng)
+        a, p, n = labels['rsp_speeds']
+        assert a == p != n
+        seen.add(a)
+        for clip, s, w in zip(inds.reshape(3, 4), labels['rsp_speeds'],
+                              labels['rsp_starts']):
+            assert clip.tolist() == [w + s * i for i in range(4)]
+            assert 0 <= w <= 40 - 8  # the longest (2x) window fits
+    assert seen == {1, 2}
+
+
+def test_sampler_single_clip_transform_and_short_video():
+    sampler = TRANSFORMS.build(dict(type='RelativeSpeedSampler', clip_len=16,
+                                    triplet=False))
+    out = sampler.transform(dict(total_frames=50, start_index=0,
+                                 filename='a.mp4'))
+    assert out['num_clips'] == 1 and out['frame_inds'].shape == (16, )
+    steps = np.diff(out['frame_inds'])
+    assert (steps == out['rsp_speeds']).all()
+    inds, _ = TRANSFORMS.build(dict(type='RelativeSpeedSampler')).\
+        sample_indices(20, np.random.default_rng(0))
+    assert inds.min() >= 0 and inds.max() < 20  # loops past the end
+    with pytest.raises(ValueError, match='speeds'):
+        TRANSFORMS.build(dict(type='RelativeSpeedSampler', speeds=(2, )))
+
+
+# --- losses ---------------------------------------------------------------
+
+def test_losses_match_a_direct_computation():
+    torch.manual_seed(0)
+    model = build_model(temperature=0.07, margin=2.0)
+    q_a, q_m, kp_a, kp_m, kn_a, kn_m = (F.normalize(torch.randn(5, D), dim=1)
+                                        for _ in range(6))
+    queue = F.normalize(torch.randn(H, D), dim=1)
+    out = model.rsp_losses(q_a, q_m, kp_a, kp_m, kn_a, kn_m, queue)
+
+    t, loss_a, loss_m = 0.07, 0., 0.
+    for i in range(5):
+        for k in (kp_a[i], kn_a[i]):  # InfoNCE, positive at index 0
+            logits = torch.cat([(q_a[i] @ k)[None], queue @ q_a[i]]).double()
+            logits = logits / t
+            loss_a += -(logits[0] - torch.logsumexp(logits, 0)) / 2
+        pos, neg = q_m[i] @ kp_m[i] / t, q_m[i] @ kn_m[i] / t
+        loss_m += max(0., 2.0 - (pos - neg).item())  # margin ranking
+    assert out['loss_A'].item() == pytest.approx(loss_a.item() / 5, rel=1e-5)
+    assert out['loss_M'].item() == pytest.approx(loss_m / 5, rel=1e-5)
+
+
+def test_key_encoder_gets_no_gradient_and_keys_are_enqueued():
+    model = build_model()
+    assert not any(p.requires_grad for p in model.teacher.parameters())
+    for key, value in model.teacher.module.state_dict().items():
+        ours = model._student_encoder().state_dict()[key]
+        assert torch.equal(value, ours), key
+    model.momentum_update()
+    losses = model(triplets(), mode='loss')
+    (losses['loss_A'] + losses['loss_M']).backward()
+    assert all(p.grad is None for p in model.teacher.parameters())
+    for module in (model.backbone, model.neck, model.speed_neck):
+        assert any(p.grad is not None and p.grad.abs().sum() > 0
+                   for p in module.parameters())
+    assert model._pending.shape == (B, D) and model._pending.grad_fn is None
+    assert model.enqueue_pending() == B
+    assert int(model.anchor_queue.ptr) == B
+    with pytest.raises(RuntimeError, match='MomentumTeacherHook'):
+        model(triplets(), mode='loss')
+    state = model.state_dict()
+    assert 'teacher.module.2.mlp.0.weight' in state
+    assert {k for k in state if k.startswith('backbone.')} == {
+        'backbone.' + k for k in model.backbone.state_dict()}
+
+
+def test_a_few_steps_with_the_hooks_reduce_the_loss():
+    """Real steps on a fixed batch against a fixed queue (enqueuing the
+    batch's own keys would make them hard negatives of the same videos,
+    so on one repeated batch the loss is not expected to fall)."""
+    torch.manual_seed(0)
+    model = build_model(queue_size=32, momentum=0.99, check_hooks=False)
+    wrapper = OptimWrapper(torch.optim.SGD(
+        [p for p in model.parameters() if p.requires_grad], lr=0.05,
+        momentum=0.9))
+    ema, queue = (HOOKS.build(dict(type=t)) for t in (
+        'MomentumTeacherHook', 'AnchorQueueHook'))
+    data = dict(inputs=list(triplets(8)), data_samples=None)
+    losses = []
+    for it in range(8):
+        ema.before_train_iter(fake_runner(model, it), it)
+        out = model.train_step(data, wrapper)
+        losses.append((out['loss'].item(), out['loss_A'].item()))
+        model._pending = None  # keep the queue fixed
+    assert all(math.isfinite(x) for pair in losses for x in pair)
+    assert losses[-1][0] < losses[0][0] and losses[-1][1] < losses[0][1]
+    assert int(model.teacher.steps) == 8
+    model.train_step(data, wrapper)
+    queue.after_train_iter(fake_runner(model, 8), 8)
+    assert int(model.anchor_queue.ptr) == 8
+
+
+@pytest.mark.parametrize('name,sampler', [
+    ('r2plus1d_k100_videopace', dict(type='SegmentPaceSampler',
+                                     num_segments=1)),
+    ('r3d18_k100_videopace', dict(type='SegmentPaceSampler', num_segments=1)),
+    ('r2plus1d_k100_vcop', dict(type='ClipOrderSampler', num_clips_tuple=3)),
+    ('r3d18_k100_vcop', dict(type='ClipOrderSampler', num_clips_tuple=3)),
+    ('r2plus1d_k100_rspnet', dict(type='RelativeSpeedSampler',
+                                  triplet=False)),
+    ('r3d18_k100_rspnet', dict(type='RelativeSpeedSampler', triplet=False)),
+])
+def test_auxskd_plus_x_configs_use_the_x_sampling(name, sampler):
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from conftest import ROOT
+    cfg = Config.fromfile(osp.join(ROOT, 'configs/auxskd', name + '.py'))
+    assert cfg.model.type == 'AuxSKD'
+    assert ('R3D' in name.upper()) == (cfg.model.backbone.type == 'ResNet3d')
+    for pipeline in (cfg.train_pipeline,
+                     cfg.train_dataloader.dataset.pipeline):
+        views = [t for t in pipeline if t['type'] == 'TwoViewClips']
+        assert len(views) == 1
+        assert all(views[0]['sampler'][k] == v for k, v in sampler.items())
