@@ -12,8 +12,9 @@ import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
-from mmengine.runner.checkpoint import _load_checkpoint
 from mmaction.registry import METRICS
+
+from ..utils.checkpoint import prefixed_tensors
 
 __all__ = ['recall_at_k', 'VideoRetrievalMetric', 'extract_video_features',
            'load_backbone_weights']
@@ -149,16 +150,8 @@ def load_backbone_weights(model, checkpoint, prefix='backbone.'):
         RuntimeError: the backbone's and the checkpoint's tensors differ
             (missing, unexpected or differently shaped).
     """
-    ckpt = _load_checkpoint(checkpoint, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt)
-    state = {k[7:] if k.startswith('module.') else k: v
-             for k, v in state.items()}
-    backbone = {k[len(prefix):]: v for k, v in state.items()
-                if k.startswith(prefix)}
-    if not backbone:
-        raise KeyError(f'{checkpoint} has no tensor named {prefix}*; pass '
-                       'the prefix of its backbone (e.g. --prefix '
-                       'student.backbone.)')
+    backbone = {k[len(prefix):]: v
+                for k, v in prefixed_tensors(checkpoint, prefix).items()}
     model.backbone.load_state_dict(backbone, strict=True)
     print_log(f'loaded {len(backbone)} backbone tensors ({prefix}*) from '
               f'{checkpoint}', logger='current')

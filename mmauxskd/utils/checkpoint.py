@@ -22,7 +22,7 @@ import torch
 __all__ = [
     'UnsafeCheckpointError', 'safe_checkpoint_globals',
     'register_safe_checkpoint_globals', 'safe_torch_load',
-    'install_safe_checkpoint_loader', 'extract_submodule'
+    'install_safe_checkpoint_loader', 'prefixed_tensors', 'extract_submodule'
 ]
 
 _EXTRA = []
@@ -144,6 +144,31 @@ def load_from_local_weights_only(filename, map_location=None):
     return safe_torch_load(filename, map_location)
 
 
+def prefixed_tensors(checkpoint, prefix='backbone.'):
+    """The tensors of ``checkpoint`` whose names start with ``prefix``.
+
+    Names are kept whole; a ``module.`` prefix (a checkpoint saved from a
+    DDP-wrapped model) is dropped first. Loads through mmengine's
+    ``CheckpointLoader``, so a local path goes through :func:`safe_torch_load`.
+
+    Raises:
+        KeyError: no tensor under ``prefix`` (the message lists the
+            checkpoint's top-level names, to pick the right prefix).
+    """
+    from mmengine.runner.checkpoint import CheckpointLoader
+    ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    state = ckpt.get('state_dict', ckpt)
+    state = {k[7:] if k.startswith('module.') else k: v
+             for k, v in state.items()}
+    picked = {k: v for k, v in state.items() if k.startswith(prefix)}
+    if not picked:
+        raise KeyError(
+            f'{checkpoint} has no tensor named {prefix}*; its tensors start '
+            f'with {sorted({k.split(".")[0] for k in state})}: pass the '
+            'prefix of its backbone (e.g. student.backbone.)')
+    return picked
+
+
 def extract_submodule(src, dst, prefix='backbone.'):
     """Write the ``prefix`` tensors of checkpoint ``src`` to ``dst``.
 
@@ -156,12 +181,7 @@ def extract_submodule(src, dst, prefix='backbone.'):
     Raises:
         KeyError: ``src`` holds no tensor under ``prefix``.
     """
-    ckpt = safe_torch_load(src, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt)
-    picked = {k: v for k, v in state.items() if k.startswith(prefix)}
-    if not picked:
-        raise KeyError(f'{src} has no tensors under {prefix!r} (its keys '
-                       f'start with {sorted({k.split(".")[0] for k in state})})')
+    picked = prefixed_tensors(src, prefix)
     torch.save(dict(state_dict=picked, meta=dict(source=src, prefix=prefix)),
                dst)
     return len(picked)
