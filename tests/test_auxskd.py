@@ -141,6 +141,27 @@ def test_teacher_follows_the_ema_formula_after_a_step():
     assert moved > 0
 
 
+def test_weights_loaded_after_init_reach_the_teacher_only_by_the_ema():
+    """The first update is the EMA formula too (mmengine's EMA would copy
+    the student): a backbone loaded after ``init_weights`` (load_from,
+    --pretrained) leaves the teacher random, as RSPNet's key encoder after
+    auxSKD must be (paper §4.3)."""
+    model = build_model(momentum=0.9)
+    random_teacher = {k: v.clone() for k, v in
+                      model.teacher.module.state_dict().items()}
+    with torch.no_grad():  # as load_from would, after init_weights
+        for p in model.backbone.parameters():
+            p.add_(torch.randn_like(p))
+    student = student_state(model)
+    model.momentum_update()
+    params = dict(model.teacher.module.named_parameters())
+    for key in params:
+        expected = 0.9 * random_teacher[key] + 0.1 * student[key]
+        torch.testing.assert_close(params[key], expected, rtol=1e-5,
+                                   atol=1e-6)
+    assert int(model.teacher.steps) == 1
+
+
 def test_momentum_schedule():
     hook = HOOKS.build(dict(type='MomentumTeacherHook', schedule='cosine'))
     assert hook.get_momentum(0.99, 0, 100) == pytest.approx(0.99)

@@ -109,19 +109,33 @@ class AuxSKD(BaseModel):
     def momentum_update(self, momentum=None):
         """theta_T <- m theta_T + (1 - m) theta_S with the current student.
 
-        Parameters are averaged; buffers (BN running statistics) are copied
-        from the student: the teacher runs in training mode and normalises
-        with batch statistics, so they do not change its output.
+        Parameters are averaged (one fused ``lerp`` over all of them);
+        buffers (BN running statistics) are copied from the student: the
+        teacher runs in training mode and normalises with batch statistics,
+        so they do not change its output.
+
+        Every update is this formula, the first one too. (mmengine's
+        ``ExponentialMovingAverage.update_parameters`` copies the student
+        at its first update instead.) The teacher is the student's copy
+        made by :meth:`init_weights`; weights loaded into the student
+        later, by ``load_from`` / ``tools/train.py --pretrained``, reach
+        it only through the average. That is how RSPNet after auxSKD gets
+        its key encoder "randomly from scratch" while the query encoder
+        starts from the student (paper §4.3).
 
         Args:
             momentum (float, optional): m; defaults to ``self.momentum``.
         """
         m = self.momentum if momentum is None else momentum
-        self.teacher.momentum = 1 - m  # mmengine: avg = (1-mom) avg + mom src
-        if m == 1:  # frozen teacher; mmengine would still copy at step 0
-            self.teacher.steps += 1
-        else:
-            self.teacher.update_parameters(self._student_encoder())
+        self.teacher.momentum = 1 - m  # mmengine's convention, for repr
+        student = self._student_encoder()
+        if m != 1:  # m == 1: a frozen teacher
+            torch._foreach_lerp_(list(self.teacher.module.parameters()),
+                                 list(student.parameters()), 1 - m)
+        for mine, theirs in zip(self.teacher.module.buffers(),
+                                student.buffers()):
+            mine.copy_(theirs)
+        self.teacher.steps += 1
         self._teacher_updated = True
 
     @torch.no_grad()

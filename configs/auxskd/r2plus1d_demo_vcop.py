@@ -1,0 +1,12 @@
+# auxSKD + VCOP on the demo data, stage 1: r2plus1d_demo.py with VCOP's own
+# sampler in TwoViewClips (as r2plus1d_k100_vcop.py does on K-100). Stage 2
+# initialises VCOP from the student; tools/run_demo.py --arms auxskd_vcop runs
+# the whole chain:
+#   python tools/train.py configs/vcop/vcop_r2plus1d-r10_1xb8-3x16x8-20e_demo-rgb.py \
+#       --pretrained work_dirs/r2plus1d_demo_vcop/epoch_6.pth
+_base_ = ['./r2plus1d_demo.py', './_base_/x_samplers.py']
+from mmauxskd.utils.config_utils import update_pipeline  # noqa: E402
+
+train_pipeline = update_pipeline(
+    _base_.train_pipeline, TwoViewClips=dict(sampler=_base_.vcop_sampler))
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
