@@ -233,7 +233,7 @@ def test_main_configs_follow_the_paper():
         dataset = loader.dataset.get('dataset', loader.dataset)
         types = [t['type'] for t in dataset.pipeline]
         assert types[1] == 'SegmentPaceSampler'
-        assert {'RandomCrop', 'Flip', 'ColorJitter'} <= set(types)
+        assert {'RandomCrop', 'Flip', 'ClipColorJitter'} <= set(types)
         assert dataset.pipeline[types.index('RandomCrop')]['size'] == 112
         assert cfg.get('val_dataloader') is None
     # the backbone and the dataset are the only differences between mains
@@ -380,6 +380,28 @@ def test_benchmark_tool(tiny_data, capsys):
     printed = capsys.readouterr().out
     assert 'vspp/stock' in printed and 'SampleFrames' in printed
     vspp = tool.train_pipeline(load(MAIN))
-    stock = tool.stock_variant(vspp)
-    assert [t for t in stock if t['type'] != 'SampleFrames'] == [
+    stock = [t['type'] for t in tool.stock_variant(vspp)]
+    ours = [t['type'] for t in vspp]
+    # MMAction2's own: its sampler and ColorJitter in place of ours
+    assert stock == [{'SegmentPaceSampler': 'SampleFrames',
+                      'ClipColorJitter': 'ColorJitter'}.get(t, t)
+                     for t in ours]
+    only_sampler = tool.stock_variant(vspp, transforms=False)
+    assert [t for t in only_sampler if t['type'] != 'SampleFrames'] == [
         t for t in vspp if t['type'] != 'SegmentPaceSampler']
+
+
+def test_benchmark_counts_the_clips_of_multi_clip_samples(tiny_data, capsys):
+    """An RSPNet sample is 3 clips: clips/s is 3 x samples/s."""
+    tool = _tool('benchmark_pipeline')
+    videos = osp.join(tiny_data, 'videos', 'unlabelled', '*.mp4')
+    rspnet = osp.join(
+        ROOT, 'configs/rspnet/rspnet_r2plus1d-r10_2xb15-3x16-200e_k100-rgb.py')
+    stats = tool.main(['--videos', videos, '--repeats', '1', '--warmup',
+                       '0', '--pipeline', f'rspnet={rspnet}', '--pipeline',
+                       f'stock={rspnet}:stock'])
+    assert stats['rspnet'][videos][0] == stats['stock'][videos][0] == 8
+    assert stats['rspnet'][videos][2] == 3 * 8
+    assert stats['stock'][videos][2] == 8
+    printed = capsys.readouterr().out
+    assert '(samples/s)' in printed and '(clips/s)' in printed

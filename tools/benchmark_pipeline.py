@@ -12,11 +12,19 @@ argument) and in total, and each pipeline's ratio to ``--baseline``.
         --pipeline vspp=$CFG --pipeline stock=$CFG:stock --repeats 3
 
 A pipeline is ``NAME=CONFIG`` (the config's training pipeline, as the
-dataset would run it) or ``NAME=CONFIG:stock`` (the same pipeline with its
-clip sampler replaced by MMAction2's ``SampleFrames(clip_len=K,
-frame_interval=1, num_clips=1)``: identical decoding and augmentation, stock
-sampling). Without ``--pipeline`` these two are used for the VSPP config
-above. Any pretext config with a video training pipeline works.
+dataset would run it), ``NAME=CONFIG:stock`` (MMAction2's stock pipeline
+with the same steps: the clip sampler replaced by ``SampleFrames(clip_len=K,
+frame_interval=1, num_clips=1)`` and our faster drop-in transforms by the
+stock ones they replace, e.g. ``ClipColorJitter`` by ``ColorJitter``) or
+``NAME=CONFIG:sampleframes`` (only the sampler replaced: the cost of the
+sampling alone). Without ``--pipeline``, ``vspp`` and ``stock`` of the VSPP
+config above are compared. Any pretext config with a video training
+pipeline works.
+
+A sample of a multi-clip pretext (VCOP's tuple, RSPNet's triplet, auxSKD's
+two views) holds several clips, so two tables are printed: samples per
+second, and clips per second (samples/s times the clips in each sample's
+``inputs``), each with its ratios to the baseline.
 """
 import argparse
 import glob
@@ -42,13 +50,20 @@ def train_pipeline(cfg):
     return [dict(t) for t in dataset.pipeline]
 
 
-def stock_variant(pipeline):
-    """``pipeline`` with its sampler replaced by a stock ``SampleFrames``."""
+# our drop-in replacements -> the MMAction2 transform each replaces
+STOCK_TRANSFORMS = dict(ClipColorJitter='ColorJitter')
+
+
+def stock_variant(pipeline, transforms=True):
+    """``pipeline`` with its sampler replaced by a stock ``SampleFrames``
+    and, with ``transforms``, ``STOCK_TRANSFORMS`` by the stock ones."""
     out, found = [], False
     for t in pipeline:
         if not found and 'clip_len' in t:
             t, found = dict(type='SampleFrames', clip_len=t['clip_len'],
                             frame_interval=1, num_clips=1), True
+        elif transforms and t['type'] in STOCK_TRANSFORMS:
+            t = dict(t, type=STOCK_TRANSFORMS[t['type']])
         out.append(t)
     if not found:
         raise ValueError('no top-level sampler (a transform with clip_len) '
@@ -57,14 +72,15 @@ def stock_variant(pipeline):
 
 
 def parse_pipeline(spec):
-    """``NAME=CONFIG[:stock]`` -> (name, list of transform dicts)."""
+    """``NAME=CONFIG[:stock|:sampleframes]`` -> (name, transform dicts)."""
     name, _, source = spec.partition('=')
     if not source:
-        raise ValueError(f'--pipeline {spec!r}: expected NAME=CONFIG[:stock]')
+        raise ValueError(f'--pipeline {spec!r}: expected '
+                         'NAME=CONFIG[:stock|:sampleframes]')
     path, _, variant = source.partition(':')
     pipeline = train_pipeline(Config.fromfile(path))
-    if variant == 'stock':
-        pipeline = stock_variant(pipeline)
+    if variant in ('stock', 'sampleframes'):
+        pipeline = stock_variant(pipeline, transforms=variant == 'stock')
     elif variant:
         raise ValueError(f'--pipeline {spec!r}: unknown variant {variant!r}')
     return name, pipeline
@@ -83,13 +99,23 @@ def expand(patterns):
     return groups
 
 
+def _num_clips(out):
+    """Clips in one packed sample: the leading dimensions of its
+    ``(..., C, T, H, W)`` ``inputs`` (N for ``(N, C, T, H, W)``)."""
+    inputs = out.get('inputs')
+    if inputs is None or inputs.dim() < 5:
+        return 1
+    return int(np.prod(inputs.shape[:-4]))
+
+
 def run(pipelines, groups, repeats=3, warmup=1, seed=0):
-    """``{name: {group: (clips, seconds)}}`` over ``repeats`` passes."""
+    """``{name: {group: [samples, seconds, clips]}}`` over ``repeats``
+    passes."""
     init_default_scope('mmaction')
     np.random.seed(seed)
     composed = {name: Compose(p) for name, p in pipelines}
     names = list(composed)
-    stats = {n: {g: [0, 0.0] for g, _ in groups} for n in names}
+    stats = {n: {g: [0, 0.0, 0] for g, _ in groups} for n in names}
     for rep in range(warmup + repeats):
         for k, (group, path) in enumerate(
                 (g, p) for g, ps in groups for p in ps):
@@ -105,28 +131,32 @@ def run(pipelines, groups, repeats=3, warmup=1, seed=0):
                 if rep >= warmup:
                     stats[name][group][0] += 1
                     stats[name][group][1] += took
+                    stats[name][group][2] += _num_clips(out)
     return stats
 
 
 def report(stats, groups, baseline):
-    """Printable table of clips/s and ratios."""
+    """Printable tables of samples/s and clips/s, with ratios."""
     names = list(stats)
-    lines = []
-    header = f'{"videos":44s}' + ''.join(f'{n:>14s}' for n in names)
     ratio_names = [n for n in names if n != baseline]
-    header += ''.join(f'{n + "/" + baseline:>18s}' for n in ratio_names)
-    lines.append(header + '   (clips/s)')
     rows = [(g, [g]) for g, _ in groups] + [('all', [g for g, _ in groups])]
-    for label, members in rows:
-        rate = {}
-        for n in names:
-            clips = sum(stats[n][g][0] for g in members)
-            secs = sum(stats[n][g][1] for g in members)
-            rate[n] = clips / secs if secs else float('nan')
-        row = f'{label[-44:]:44s}' + ''.join(f'{rate[n]:14.1f}' for n in names)
-        row += ''.join(f'{rate[n] / rate[baseline]:18.2f}'
-                       for n in ratio_names)
-        lines.append(row)
+    lines = []
+    for unit, index in (('samples/s', 0), ('clips/s', 2)):
+        header = f'{"videos":44s}' + ''.join(f'{n:>14s}' for n in names)
+        header += ''.join(f'{n + "/" + baseline:>18s}' for n in ratio_names)
+        lines.append(header + f'   ({unit})')
+        for label, members in rows:
+            rate = {}
+            for n in names:
+                count = sum(stats[n][g][index] for g in members)
+                secs = sum(stats[n][g][1] for g in members)
+                rate[n] = count / secs if secs else float('nan')
+            row = f'{label[-44:]:44s}' + ''.join(f'{rate[n]:14.1f}'
+                                                  for n in names)
+            row += ''.join(f'{rate[n] / rate[baseline]:18.2f}'
+                           for n in ratio_names)
+            lines.append(row)
+        lines.append('')
     return '\n'.join(lines)
 
 
@@ -135,7 +165,7 @@ def main(argv=None):
     parser.add_argument('--videos', nargs='+', required=True,
                         help='video files or glob patterns (one group each)')
     parser.add_argument('--pipeline', action='append', default=None,
-                        help='NAME=CONFIG[:stock]; repeatable')
+                        help='NAME=CONFIG[:stock|:sampleframes]; repeatable')
     parser.add_argument('--baseline', help='pipeline the ratios divide by '
                         '(default: "stock" if given, else the first)')
     parser.add_argument('--repeats', type=int, default=3,

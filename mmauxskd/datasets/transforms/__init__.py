@@ -2,3 +2,4 @@ from .two_view import TwoViewClips, two_view_pipeline  # noqa: F401
 from .segment_pace import SegmentPaceSampler, replace_sampler  # noqa: F401
 from .clip_order import ClipOrderSampler, clip_orders  # noqa: F401
 from .relative_speed import RelativeSpeedSampler  # noqa: F401
+from .color_jitter import ClipColorJitter  # noqa: F401
