@@ -4,6 +4,7 @@ Every test builds its own small tree of files in tmp_path: empty stand-ins
 where only names matter, real mp4 files (cv2.VideoWriter) where decoding
 matters.
 """
+import glob
 import os
 import os.path as osp
 
@@ -16,6 +17,7 @@ import build_kinetics_lists
 import build_split_lists
 import check_integrity
 import extract_frames
+import transcode_ucf101_like
 
 
 def touch(path, size=0):
@@ -424,3 +426,19 @@ def test_integrity_check_rawframes_counts_and_reads_frames(tmp_path):
     assert report['corrupt 10 3'] == 'unreadable: img_00010.jpg'
     assert report['empty 10 4'].startswith('no frames')
     assert report['missing 10 5'] == 'missing'
+
+
+def test_transcode_writes_ucf101_geometry_and_codec(tiny_data, tmp_path):
+    import decord
+    src = sorted(glob.glob(osp.join(tiny_data, 'videos', 'unlabelled',
+                                    '*.mp4')))[0]
+    transcode_ucf101_like.main([src, '--out', str(tmp_path)])
+    out = osp.join(tmp_path, osp.basename(src)[:-4] + '.avi')
+    reader, original = decord.VideoReader(out), decord.VideoReader(src)
+    assert len(reader) == len(original)
+    assert reader[0].shape == (240, 320, 3)
+    with open(out, 'rb') as f:
+        head = f.read(4096)
+    assert head[:4] == b'RIFF' and b'XVID' in head.upper()
+    keys = list(reader.get_key_indices())
+    assert keys[:2] == [0, 12]  # a keyframe every 12 frames
