@@ -31,6 +31,7 @@ from mmaction.structures import ActionDataSample
 from mmaction.utils import register_all_modules
 from mmengine.config import Config
 from mmengine.dataset import Compose
+from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 
 
@@ -73,10 +74,14 @@ def bench_step(args):
                   vspp=MODELS.build(vspp_cfg.model))
     shape = (3, args.clip_len, args.size, args.size)
     data, wrappers = {}, {}
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel('WARNING')  # init_weights logs every tensor at INFO
     for name, model in models.items():
         model.init_weights()
         model.train()
         wrappers[name] = build_optim_wrapper(model, auxskd_cfg.optim_wrapper)
+    logger.setLevel(level)
     samples = []
     for i in range(args.batch):
         s = ActionDataSample()
