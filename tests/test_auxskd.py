@@ -170,7 +170,7 @@ def test_momentum_schedule():
     const = HOOKS.build(dict(type='MomentumTeacherHook', momentum=0.5))
     model = build_model()
     before = {k: v.clone() for k, v in model.teacher.state_dict().items()}
-    const.before_train_iter(fake_runner(model), 0)  # first update: copy
+    const.before_train_iter(fake_runner(model), 0)  # teacher == student
     model.backbone.conv1.conv.conv_s.weight.data += 1
     const.before_train_iter(fake_runner(model, 1), 1)
     key = '0.conv1.conv.conv_s.weight'

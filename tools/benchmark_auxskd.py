@@ -77,11 +77,14 @@ def bench_step(args):
     logger = MMLogger.get_current_instance()
     level = logger.level
     logger.setLevel('WARNING')  # init_weights logs every tensor at INFO
-    for name, model in models.items():
-        model.init_weights()
-        model.train()
-        wrappers[name] = build_optim_wrapper(model, auxskd_cfg.optim_wrapper)
-    logger.setLevel(level)
+    try:
+        for name, model in models.items():
+            model.init_weights()
+            model.train()
+            wrappers[name] = build_optim_wrapper(model,
+                                                 auxskd_cfg.optim_wrapper)
+    finally:
+        logger.setLevel(level)
     samples = []
     for i in range(args.batch):
         s = ActionDataSample()

@@ -9,8 +9,8 @@ num_classes = 101
 
 # paper §4.2: random crop 112 (after resizing the short side to 128, i.e.
 # 128x171 for 4:3 videos), horizontal flip, colour jitter (ClipColorJitter:
-# MMAction2's ColorJitter, same draws and output up to one grey level, in
-# about 60% of the time; swap in dict(type='ColorJitter') if you prefer)
+# MMAction2's ColorJitter, same draws, output identical up to float
+# rounding, in about two thirds of the time; swap in dict(type='ColorJitter') if you prefer)
 train_pipeline = [
     dict(type='DecordInit'),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1),
