@@ -9,7 +9,7 @@ from mmengine.runner import Runner
 
 from conftest import ROOT, demo_overrides, write_config
 
-DEMO = 'configs/finetune/r2plus1d-r10_1xb8-16x1x1-30e_demo-rgb.py'
+DEMO = 'configs/finetune/r2plus1d-r10_1xb8-16x1x1-100e_demo-rgb.py'
 
 
 def _train_tool():

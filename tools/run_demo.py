@@ -24,7 +24,7 @@ import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA = osp.join(ROOT, 'data', 'demo')
-FINETUNE = 'configs/finetune/r2plus1d-r10_1xb8-16x1x1-30e_demo-rgb.py'
+FINETUNE = 'configs/finetune/r2plus1d-r10_1xb8-16x1x1-100e_demo-rgb.py'
 VSPP = 'configs/vspp/vspp_r2plus1d-r10_1xb8-16x1x1-20e_demo-rgb.py'
 PRETEXTS = dict(
     videopace=('VideoPace', 'configs/videopace/'

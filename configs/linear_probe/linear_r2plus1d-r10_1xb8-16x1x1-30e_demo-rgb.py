@@ -3,7 +3,7 @@
 # the 10-clip test reporting video and clip accuracy. Start from a pretext
 # (VSPP / auxSKD) checkpoint; only its backbone.* tensors match:
 #   python tools/train.py THIS_CONFIG --pretrained PRETEXT_CHECKPOINT
-_base_ = ['../finetune/r2plus1d-r10_1xb8-16x1x1-30e_demo-rgb.py']
+_base_ = ['../finetune/r2plus1d-r10_1xb8-16x1x1-100e_demo-rgb.py']
 model = dict(
     # frozen_stages=4 puts the stem and all 4 stages in eval mode with
     # requires_grad=False at every model.train(): neither the weights nor the
@@ -13,3 +13,6 @@ model = dict(
     cls_head=dict(dropout_ratio=0.0))
 # only the classifier learns: a larger lr than finetuning, same schedule
 optim_wrapper = dict(optimizer=dict(lr=0.1))
+# 30 epochs (a linear classifier on frozen features needs no more)
+train_cfg = dict(max_epochs=30, val_interval=10)
+param_scheduler = [dict(type='StepLR', step_size=20, gamma=0.1, end=30)]
