@@ -1,4 +1,5 @@
 """Shared fixtures: tiny real videos, and configs that inherit ours."""
+import importlib.util
 import os
 import os.path as osp
 import socket
@@ -61,6 +62,17 @@ test_dataloader = dict(batch_size=1, num_workers=0, persistent_workers=False,
     dataset=dict(data_prefix=dict(video=_root),
     ann_file={osp.join(data, f'demo_{test_list}_list_videos.txt')!r}))
 """
+
+
+def load_tool(relpath):
+    """A ``tools/`` script as a module, without running its ``main``:
+    ``load_tool('train.py')``, ``load_tool('analysis/retrieval.py')``."""
+    name = '_tool_' + osp.splitext(relpath)[0].replace('/', '_')
+    spec = importlib.util.spec_from_file_location(
+        name, osp.join(ROOT, 'tools', relpath))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def free_port():

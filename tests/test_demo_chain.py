@@ -5,19 +5,15 @@ with X's sampler, X initialised from the student's backbone, finetuning of
 the stock Recognizer3D from X's backbone, then the 10-clip test. One epoch
 per stage: what is checked is the chain, not the accuracy.
 """
-import importlib.util
 import os.path as osp
 
 import pytest
 import torch
 
-from conftest import ROOT
+from conftest import load_tool
 from mmauxskd.utils.checkpoint import safe_torch_load
 
-_spec = importlib.util.spec_from_file_location(
-    'run_demo', osp.join(ROOT, 'tools', 'run_demo.py'))
-run_demo = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(run_demo)
+run_demo = load_tool('run_demo.py')
 
 TINY = ['train_cfg.max_epochs=1', 'train_dataloader.batch_size=2',
         'train_dataloader.num_workers=0',

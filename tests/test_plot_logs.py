@@ -1,5 +1,4 @@
 """tools/analysis/plot_logs.py on real mmengine logs made here."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -11,15 +10,11 @@ from mmengine.evaluator import BaseMetric
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 
-from conftest import ROOT
+from conftest import load_tool
 
 
 def _tool():
-    path = osp.join(ROOT, 'tools', 'analysis', 'plot_logs.py')
-    spec = importlib.util.spec_from_file_location('_plot_logs', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('analysis/plot_logs.py')
 
 
 class _Toy(BaseModel):

@@ -1,27 +1,17 @@
 """tools/train.py --pretrained: the backbone from a checkpoint, head random."""
-import importlib.util
-import os.path as osp
 
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from conftest import ROOT, demo_overrides, write_config
+from conftest import demo_overrides, load_tool, write_config
 
 DEMO = 'configs/finetune/r2plus1d-r10_1xb8-16x1x1-100e_demo-rgb.py'
 
 
-def _train_tool():
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(ROOT, 'tools', 'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _model_after_load(cfg_path, argv):
-    tool = _train_tool()
+    tool = load_tool('train.py')
     args = tool.parse_args([cfg_path] + argv)
     runner = Runner.from_cfg(tool.merge_args(Config.fromfile(cfg_path), args))
     runner.load_or_resume()

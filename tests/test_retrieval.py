@@ -1,5 +1,4 @@
 """Video retrieval: R@k by hand, feature pooling, weights, the tool."""
-import importlib.util
 import os.path as osp
 
 import numpy as np
@@ -9,7 +8,7 @@ from mmengine.registry import DefaultScope
 from mmaction.registry import METRICS
 from mmaction.structures import ActionDataSample
 
-from conftest import ROOT, write_config
+from conftest import load_tool, write_config
 from mmauxskd.evaluation import (extract_video_features,
                                  load_backbone_weights, recall_at_k)
 
@@ -121,14 +120,6 @@ def test_backbone_weights_load_exactly(tmp_path):
         load_backbone_weights(model, str(tmp_path / 'c.pth'))
 
 
-def _load_tool(name):
-    path = osp.join(ROOT, 'tools', 'analysis', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(f'_tool_{name}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_retrieval_tool_on_tiny_demo_data(tiny_data, tmp_path):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
@@ -154,7 +145,7 @@ gallery_dataloader = dict(dataset=dict(
     model.init_weights()
     torch.save(dict(state_dict=model.state_dict(), meta={}),
                tmp_path / 'ckpt.pth')
-    tool = _load_tool('retrieval')
+    tool = load_tool('analysis/retrieval.py')
     npz = str(tmp_path / 'feats.npz')
     results = tool.main([config, str(tmp_path / 'ckpt.pth'), '--no-progress',
                          '--dump-features', npz, '--topk', '1', '5'])

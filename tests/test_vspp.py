@@ -13,7 +13,7 @@ from mmengine.runner import Runner
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 
-from conftest import ROOT
+from conftest import ROOT, load_tool
 from mmauxskd.utils.config_utils import update_pipeline
 
 MAIN = 'configs/vspp/vspp_r3d-18_2xb15-16x1x1-20e_k100-rgb.py'
@@ -320,11 +320,7 @@ def test_finetune_loads_the_vspp_backbone(tiny_data, tmp_path):
     recognizer.init_weights()
     check(recognizer)
     # 2. the project's path: tools/train.py FINETUNE --pretrained CKPT
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(ROOT, 'tools', 'train.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('train.py')
     path = osp.join(ROOT, FINETUNE)
     args = tool.parse_args([path, '--work-dir', str(tmp_path / 'ft'),
                             '--pretrained', ckpt])
@@ -345,12 +341,7 @@ def test_finetune_loads_the_vspp_backbone(tiny_data, tmp_path):
 
 
 def _tool(name):
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(ROOT, 'tools', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(f'{name}.py')
 
 
 def test_visualize_tool(tiny_data, tmp_path):
