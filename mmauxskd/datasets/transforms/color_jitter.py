@@ -29,7 +29,8 @@ import numpy as np
 from mmaction.datasets.transforms import ColorJitter
 from mmaction.registry import TRANSFORMS
 
-_GRAY = np.array([0.2989, 0.587, 0.114])  # ColorJitter.rgb_to_grayscale
+# the parent's grey weights, read off its own function (R, G, B)
+_GRAY = ColorJitter.rgb_to_grayscale(np.eye(3))
 
 
 def _hue_table(factor):
