@@ -16,8 +16,29 @@ from mmaction.registry import METRICS
 
 from ..utils.checkpoint import prefixed_tensors
 
-__all__ = ['recall_at_k', 'VideoRetrievalMetric', 'extract_video_features',
+__all__ = ['recall_at_k', 'cosine_similarity', 'VideoFeatureMetric',
+           'VideoRetrievalMetric', 'extract_video_features',
            'load_backbone_weights']
+
+
+def unit_rows(x):
+    """Rows of ``x`` (float64) scaled to unit L2 norm."""
+    x = np.asarray(x, dtype=np.float64)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+def cosine_similarity(query, query_labels, gallery, gallery_labels):
+    """``(Q, G)`` cosine similarities and the labels as flat arrays.
+
+    Raises:
+        ValueError: no query or no gallery video.
+    """
+    if len(query) == 0 or len(gallery) == 0:
+        raise ValueError(f'needs queries and a gallery, got {len(query)} '
+                         f'and {len(gallery)}')
+    return (unit_rows(query) @ unit_rows(gallery).T,
+            np.asarray(query_labels).reshape(-1),
+            np.asarray(gallery_labels).reshape(-1))
 
 
 def recall_at_k(query, query_labels, gallery, gallery_labels,
@@ -35,49 +56,28 @@ def recall_at_k(query, query_labels, gallery, gallery_labels,
         dict: ``{k: recall in [0, 1]}``. Similarity ties keep the gallery
         order.
     """
-    query = np.asarray(query, dtype=np.float64)
-    gallery = np.asarray(gallery, dtype=np.float64)
-    query_labels = np.asarray(query_labels).reshape(-1)
-    gallery_labels = np.asarray(gallery_labels).reshape(-1)
-    if len(query) == 0 or len(gallery) == 0:
-        raise ValueError(f'retrieval needs queries and a gallery, got '
-                         f'{len(query)} and {len(gallery)}')
-
-    def unit(x):
-        return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-
-    similarity = unit(query) @ unit(gallery).T
+    similarity, query_labels, gallery_labels = cosine_similarity(
+        query, query_labels, gallery, gallery_labels)
     order = np.argsort(-similarity, axis=1, kind='stable')
     hits = gallery_labels[order] == query_labels[:, None]  # (Q, G)
     return {k: float(hits[:, :k].any(axis=1).mean()) for k in topk}
 
 
-@METRICS.register_module()
-class VideoRetrievalMetric(BaseMetric):
-    """R@k of video retrieval, test videos against training videos.
+class VideoFeatureMetric(BaseMetric):
+    """Base of the metrics on frozen video features (retrieval, kNN).
 
     Each processed sample is a dict with ``feat`` (the video's feature),
-    ``gt_label`` and ``subset`` (``'query'`` or ``'gallery'``), as written by
-    :func:`extract_video_features` through ``tools/analysis/retrieval.py``.
-
-    Args:
-        topk (tuple[int]): the k of R@k. Defaults to (1, 5, 10, 20).
-        collect_device (str): ``'cpu'`` or ``'gpu'``.
-        prefix (str, optional): defaults to ``'retrieval'``; the metrics are
-            ``retrieval/R@1`` etc., fractions in [0, 1].
+    ``gt_label`` and ``subset`` (``'query'``: a test video; ``'gallery'``:
+    a training video), as written by :func:`extract_video_features` through
+    :func:`~mmauxskd.evaluation.evaluate_frozen_backbone`. Subclasses
+    implement :meth:`compute_from_features`.
     """
-    default_prefix = 'retrieval'
-
-    def __init__(self, topk=(1, 5, 10, 20), collect_device='cpu',
-                 prefix=None):
-        super().__init__(collect_device=collect_device, prefix=prefix)
-        self.topk = tuple(int(k) for k in topk)
 
     def process(self, data_batch, data_samples):
         for sample in data_samples:
             if 'feat' not in sample:
                 raise KeyError(
-                    'VideoRetrievalMetric needs video features (a "feat" '
+                    f'{type(self).__name__} needs video features (a "feat" '
                     'field), which classifier predictions do not carry; run '
                     'tools/analysis/retrieval.py CONFIG CHECKPOINT')
             label = sample['gt_label']
@@ -94,10 +94,39 @@ class VideoRetrievalMetric(BaseMetric):
             parts[subset] = (np.stack([r['feat'] for r in chosen])
                              if chosen else np.zeros((0, 0)),
                              np.array([r['label'] for r in chosen]))
-        recalls = recall_at_k(*parts['query'], *parts['gallery'], self.topk)
+        return self.compute_from_features(*parts['query'], *parts['gallery'])
+
+    def compute_from_features(self, query, query_labels, gallery,
+                              gallery_labels):
+        raise NotImplementedError
+
+
+@METRICS.register_module()
+class VideoRetrievalMetric(VideoFeatureMetric):
+    """R@k of video retrieval, test videos against training videos.
+
+    Samples as :class:`VideoFeatureMetric` takes them.
+
+    Args:
+        topk (tuple[int]): the k of R@k. Defaults to (1, 5, 10, 20).
+        collect_device (str): ``'cpu'`` or ``'gpu'``.
+        prefix (str, optional): defaults to ``'retrieval'``; the metrics are
+            ``retrieval/R@1`` etc., fractions in [0, 1].
+    """
+    default_prefix = 'retrieval'
+
+    def __init__(self, topk=(1, 5, 10, 20), collect_device='cpu',
+                 prefix=None):
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.topk = tuple(int(k) for k in topk)
+
+    def compute_from_features(self, query, query_labels, gallery,
+                              gallery_labels):
+        recalls = recall_at_k(query, query_labels, gallery, gallery_labels,
+                              self.topk)
         print_log(
-            f'retrieval: {len(parts["query"][1])} queries, '
-            f'{len(parts["gallery"][1])} gallery videos, cosine similarity; '
+            f'retrieval: {len(query_labels)} queries, '
+            f'{len(gallery_labels)} gallery videos, cosine similarity; '
             + ', '.join(f'R@{k} {v * 100:.2f}%' for k, v in recalls.items()),
             logger='current')
         return {f'R@{k}': v for k, v in recalls.items()}
