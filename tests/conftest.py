@@ -27,14 +27,16 @@ def mmaction_scope():
 def tiny_data(tmp_path_factory):
     """Demo generator output at tiny size: mp4 videos, frames and lists.
 
-    8 unlabelled, 8 train (2 per class) and 4 test videos of 64x64 pixels,
+    8 unlabelled, 8 train (2 per class), 4 test, 4 pretext_val and 4 val
+    videos of 64x64 pixels,
     40 to 48 frames; raw frames too (decord misreads widths such as 48).
     """
     import make_demo_data
     out = str(tmp_path_factory.mktemp('tiny_demo'))
     make_demo_data.main([
         '--out', out, '--num-unlabelled', '8', '--num-train', '8',
-        '--num-test', '4', '--size', '64', '--min-frames', '40',
+        '--num-test', '4', '--num-pretext-val', '4', '--num-val', '4',
+        '--size', '64', '--min-frames', '40',
         '--max-frames', '48', '--rawframes', '--seed', '1'
     ])
     return out

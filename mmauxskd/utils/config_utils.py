@@ -13,7 +13,8 @@ a pipeline from it instead::
 """
 import copy
 
-__all__ = ['update_pipeline', 'to_rawframes', 'check_clip_geometry']
+__all__ = ['update_pipeline', 'to_rawframes', 'check_clip_geometry',
+           'iter_schedule', 'pretext_val']
 
 _DECODERS_INIT = ('DecordInit', 'OpenCVInit', 'PyAVInit')
 _DECODERS = ('DecordDecode', 'OpenCVDecode', 'PyAVDecode')
@@ -43,6 +44,124 @@ def update_pipeline(pipeline, **updates):
                 else:
                     t[key] = value
     return out
+
+
+def iter_schedule(max_iters, iters_per_epoch, warmup_ratio=0.05):
+    """An iteration budget: loop, lr schedule, logging and checkpointing.
+
+    The rule of docs/small_data.md: a small run is set by its number of
+    optimiser steps, not by epochs copied from a large dataset. Epochs are
+    derived from the budget (``ceil(max_iters / iters_per_epoch)``) so that
+    checkpoints, ``--resume`` and the logs keep MMAction2's epoch habits.
+    The lr rises linearly over the first ``warmup_ratio`` of the run, from
+    1% of the optimiser's lr, then follows a half cosine to 0, updated at
+    every step, so that most steps are taken at a useful lr (step decays
+    placed for 20 epochs of 33K videos leave a 96-video run at lr <= 1e-5
+    for most of its steps). Use in a config::
+
+        train_cfg, param_scheduler, log_processor, default_hooks = \
+            iter_schedule(800, iters_per_epoch=6)  # 96 videos, batch 16
+
+    Args:
+        max_iters (int): optimiser steps of the run (rounded up to whole
+            epochs).
+        iters_per_epoch (int): steps in one epoch (videos / batch size,
+            rounded up, or down with ``drop_last``).
+        warmup_ratio (float): share of the run spent warming up.
+
+    Returns:
+        tuple: ``train_cfg`` (an ``EpochBasedTrainLoop``, validating once
+        at the end), ``param_scheduler``, ``log_processor`` and
+        ``default_hooks`` (logger every ~1/10 of the run, one checkpoint at
+        the end).
+    """
+    for name, value in (('max_iters', max_iters),
+                        ('iters_per_epoch', iters_per_epoch)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f'iter_schedule: {name} must be a positive int, '
+                             f'got {value!r}')
+    epochs = max(2, -(-max_iters // iters_per_epoch))
+    warmup = min(max(1, int(round(epochs * warmup_ratio))), epochs - 1)
+    train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=epochs,
+                     val_begin=1, val_interval=epochs)
+    param_scheduler = [
+        dict(type='LinearLR', start_factor=0.01, by_epoch=True, begin=0,
+             end=warmup, convert_to_iter_based=True),
+        dict(type='CosineAnnealingLR', T_max=epochs - warmup, by_epoch=True,
+             begin=warmup, end=epochs, convert_to_iter_based=True)
+    ]
+    log_processor = dict(by_epoch=True)
+    default_hooks = dict(
+        logger=dict(interval=max(1, epochs * iters_per_epoch // 10)),
+        checkpoint=dict(interval=-1, save_last=True, max_keep_ckpts=1,
+                        save_best=None))
+    return train_cfg, param_scheduler, log_processor, default_hooks
+
+
+_AUGMENTS = ('Flip', 'ColorJitter', 'ClipColorJitter')
+
+
+def pretext_val(train_pipeline, dataset, tasks, draws=4, batch_size=8):
+    """Held-out evaluation of a pretext stage on its own task.
+
+    The training pipeline with its sampler in test mode (a deterministic
+    draw per video and seed, start included), ``draws`` seeds per video, a centre crop and
+    no flip or colour jitter, over ``dataset`` (a split of unlabelled videos
+    that training does not see), scored by :class:`PretextAccMetric`. The
+    clips are the same for every recipe and run, so accuracies compare. Use
+    in a config::
+
+        val_dataloader, val_evaluator, val_cfg = pretext_val(
+            train_pipeline, _base_.demo_pretext_val, ('pace', 'segment'))
+
+    Args:
+        train_pipeline (list[dict]): with one mmauxskd pretext sampler.
+        dataset (dict): the dataset's ``ann_file``, ``data_prefix`` (and
+            any other argument); its type is the training dataset's.
+        tasks (tuple[str]): the metric's tasks, e.g. ``('pace',
+            'segment')``.
+        draws (int): clips per video.
+        batch_size (int): validation batch size.
+
+    Returns:
+        tuple: ``val_dataloader``, ``val_evaluator``, ``val_cfg``.
+    """
+    from mmaction.registry import TRANSFORMS
+
+    from ..datasets.transforms.base_sampler import BasePretextSampler
+
+    def is_sampler(t):
+        cls = TRANSFORMS.get(t['type'])
+        return isinstance(cls, type) and issubclass(cls, BasePretextSampler)
+
+    if sum(map(is_sampler, train_pipeline)) != 1:
+        raise KeyError('pretext_val: the pipeline needs exactly one pretext '
+                       f'sampler ({[t["type"] for t in train_pipeline]})')
+
+    def pipeline(seed):
+        out = []
+        for t in copy.deepcopy(list(train_pipeline)):
+            if t['type'] in _AUGMENTS:
+                continue
+            if is_sampler(t):
+                t.update(test_mode=True, seed=seed, test_start='random')
+            elif t['type'] == 'RandomCrop':
+                t = dict(type='CenterCrop', crop_size=t['size'])
+            out.append(t)
+        return out
+
+    datasets = [dict(dict(type='RobustVideoDataset', **dataset),
+                     test_mode=True, pipeline=pipeline(seed))
+                for seed in range(draws)]
+    # _delete_: the pretext schedules set the validation keys to None
+    val_dataloader = dict(
+        _delete_=True, batch_size=batch_size, num_workers=0,
+        persistent_workers=False,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        dataset=dict(type='ConcatDataset', datasets=datasets))
+    val_evaluator = dict(_delete_=True, type='PretextAccMetric',
+                         tasks=tuple(tasks))
+    return val_dataloader, val_evaluator, dict(_delete_=True, type='ValLoop')
 
 
 def to_rawframes(pipeline):

@@ -10,12 +10,23 @@ The classes survive the training augmentation (a horizontal flip changes
 neither the vertical direction nor the speed). The unlabelled split (for
 pretraining) drifts in any direction at any speed of the same range.
 
+The splits (defaults in brackets) follow a label-scarce protocol:
+
+* ``unlabelled`` [96]: pretext training;
+* ``pretext_val`` [32]: unlabelled, held out, for each pretext stage's own
+  task accuracy (and choosing pretext recipes);
+* ``train`` [16, i.e. 4 per class]: the few labelled videos finetuning and
+  the frozen-backbone readouts (kNN gallery) learn from;
+* ``val`` [32]: labelled, held out, for choosing recipes (never the test
+  list);
+* ``test`` [80]: reported once; one video is worth 1.25 points.
+
 Layout written under ``--out`` (default ``data/demo``)::
 
-    videos/{unlabelled,train,test}/<name>.mp4
-    rawframes/{...}/<name>/img_00001.jpg ...     (with --rawframes)
-    demo_{unlabelled,train,test}_list_videos.txt      "<rel path> <label>"
-    demo_{unlabelled,train,test}_list_rawframes.txt   "<rel dir> <frames> <label>"
+    videos/<split>/<name>.mp4
+    rawframes/<split>/<name>/img_00001.jpg ...     (with --rawframes)
+    demo_<split>_list_videos.txt      "<rel path> <label>"
+    demo_<split>_list_rawframes.txt   "<rel dir> <frames> <label>"
     classnames.txt
 
 Unlabelled lists carry label -1. Example::
@@ -134,8 +145,10 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--out', default='data/demo')
     parser.add_argument('--num-unlabelled', type=int, default=96)
-    parser.add_argument('--num-train', type=int, default=48)
-    parser.add_argument('--num-test', type=int, default=32)
+    parser.add_argument('--num-pretext-val', type=int, default=32)
+    parser.add_argument('--num-train', type=int, default=16)
+    parser.add_argument('--num-val', type=int, default=32)
+    parser.add_argument('--num-test', type=int, default=80)
     parser.add_argument('--size', type=int, default=64, help='frame H = W')
     parser.add_argument('--min-frames', type=int, default=40)
     parser.add_argument('--max-frames', type=int, default=64)
@@ -149,9 +162,15 @@ def main(argv=None):
     args = parse_args(argv)
     rng = np.random.default_rng(args.seed)
     os.makedirs(args.out, exist_ok=True)
-    make_split(args.out, 'unlabelled', args.num_unlabelled, rng, args, False)
-    make_split(args.out, 'train', args.num_train, rng, args, True)
-    make_split(args.out, 'test', args.num_test, rng, args, True)
+    # one generator, splits in a fixed order: the same seed and counts give
+    # the same videos
+    for split, count, labelled in (
+            ('unlabelled', args.num_unlabelled, False),
+            ('train', args.num_train, True), ('test', args.num_test, True),
+            ('pretext_val', args.num_pretext_val, False),
+            ('val', args.num_val, True)):
+        if count:
+            make_split(args.out, split, count, rng, args, labelled)
     with open(osp.join(args.out, 'classnames.txt'), 'w') as f:
         f.write('\n'.join(CLASSES) + '\n')
     print(f'demo data written to {args.out}')

@@ -26,13 +26,16 @@ class BasePretextSampler(BaseTransform):
         test_mode (bool): deterministic per-video draw (seeded from ``seed``
             and the file name) with a centred start.
         seed (int): mixed into the test-mode seed.
+        test_start (str): where a test-mode clip starts: ``'centre'``, or
+            ``'random'``, drawn from the per-video generator (held-out
+            pretext evaluation: deterministic, yet as varied as training).
     """
 
     #: clips per sample written to ``results['num_clips']``
     clips_per_sample = 1
 
     def __init__(self, clip_len, out_of_bound_opt='loop', test_mode=False,
-                 seed=0):
+                 seed=0, test_start='centre'):
         self.check_int('clip_len', clip_len, 1)
         if out_of_bound_opt not in OUT_OF_BOUND_OPTS:
             raise ValueError(
@@ -40,8 +43,12 @@ class BasePretextSampler(BaseTransform):
                 f'{OUT_OF_BOUND_OPTS}, got {out_of_bound_opt!r}')
         self.clip_len = int(clip_len)
         self.out_of_bound_opt = out_of_bound_opt
+        if test_start not in ('centre', 'random'):
+            raise ValueError(f"{type(self).__name__}: test_start must be "
+                             f"'centre' or 'random', got {test_start!r}")
         self.test_mode = test_mode
         self.seed = seed
+        self.test_start = test_start
 
     def check_int(self, name, value, minimum):
         """A build-time error naming ``name`` unless an int >= minimum."""
@@ -62,10 +69,11 @@ class BasePretextSampler(BaseTransform):
 
     def _start(self, free, rng):
         """First frame: uniform over the ``free + 1`` starts that fit,
-        centred in test mode, 0 when the span does not fit (``free < 0``)."""
+        centred in test mode (unless ``test_start='random'``), 0 when the
+        span does not fit (``free < 0``)."""
         if free < 0:
             return 0
-        if self.test_mode:
+        if self.test_mode and self.test_start == 'centre':
             return free // 2
         return int(rng.integers(free + 1))
 

@@ -101,11 +101,15 @@ class ClipOrderSampler(BasePretextSampler):
             shorter than ``n K``. Defaults to ``'loop'``.
         test_mode (bool): deterministic per-video draw, centred start.
         seed (int): mixed into the test-mode per-video seed. Defaults to 0.
+        test_start (str): ``'centre'`` or ``'random'`` (drawn from the
+            per-video generator), the start in test mode.
     """
 
     def __init__(self, clip_len=16, interval=8, num_clips_tuple=3,
-                 out_of_bound_opt='loop', test_mode=False, seed=0):
-        super().__init__(clip_len, out_of_bound_opt, test_mode, seed)
+                 out_of_bound_opt='loop', test_mode=False, seed=0,
+                 test_start='centre'):
+        super().__init__(clip_len, out_of_bound_opt, test_mode, seed,
+                         test_start)
         self.check_int('interval', interval, 0)
         self.check_int('num_clips_tuple', num_clips_tuple, 2)
         if num_clips_tuple > 6:

@@ -62,11 +62,15 @@ class RelativeSpeedSampler(BasePretextSampler):
         out_of_bound_opt (str): ``'loop'`` or ``'repeat_last'``.
         test_mode (bool): deterministic per-video draw, centred starts.
         seed (int): mixed into the test-mode per-video seed.
+        test_start (str): ``'centre'`` or ``'random'`` (drawn from the
+            per-video generator), the start in test mode.
     """
 
     def __init__(self, clip_len=16, speeds=(1, 2), triplet=True,
-                 out_of_bound_opt='loop', test_mode=False, seed=0):
-        super().__init__(clip_len, out_of_bound_opt, test_mode, seed)
+                 out_of_bound_opt='loop', test_mode=False, seed=0,
+                 test_start='centre'):
+        super().__init__(clip_len, out_of_bound_opt, test_mode, seed,
+                         test_start)
         speeds = tuple(speeds)
         for s in speeds:
             self.check_int('every element of speeds', s, 1)

@@ -137,12 +137,16 @@ class SegmentPaceSampler(BasePretextSampler):
             False: such a pair is a config error.
         test_mode (bool): deterministic per-video draw, centred start.
         seed (int): mixed into the test-mode per-video seed. Defaults to 0.
+        test_start (str): ``'centre'`` or ``'random'`` (drawn from the
+            per-video generator), the start in test mode.
     """
 
     def __init__(self, clip_len=16, num_segments=4, num_paces=4, paces=None,
                  unaltered_segment_label=-1, out_of_bound_opt='loop',
-                 uneven_segments=False, test_mode=False, seed=0):
-        super().__init__(clip_len, out_of_bound_opt, test_mode, seed)
+                 uneven_segments=False, test_mode=False, seed=0,
+                 test_start='centre'):
+        super().__init__(clip_len, out_of_bound_opt, test_mode, seed,
+                         test_start)
         self.check_int('num_segments (Z)', num_segments, 1)
         self.check_int('num_paces (Q)', num_paces, 1)
         if num_segments > clip_len:

@@ -111,6 +111,33 @@ class RSPNet(AuxSKD):
             self._pending, self._teacher_updated = kp_a, False
         return losses
 
+    @torch.no_grad()
+    def predict(self, inputs, data_samples):
+        """Relative speed perception on held-out triplets (no training).
+
+        Sets ``pred_relspeed_label``: 0 when the anchor's speed embedding
+        ``q_M`` is closer to the same-speed clip's key ``k+_M`` than to the
+        other-speed clip's ``k-_M`` (what ``loss_M`` trains), else 1; and
+        ``relspeed_label`` = 0, the truth by construction of the triplet.
+        ``PretextAccMetric(tasks=('relspeed', ))`` scores it (chance 0.5).
+        """
+        anchor, pos, negative = self._split_views(inputs)
+        q_m = F.normalize(self.speed_neck(self.backbone(anchor)).float(),
+                          dim=1)
+        k_m = F.normalize(self.teacher(torch.cat([pos, negative]))[1].float(),
+                          dim=1)
+        kp_m, kn_m = k_m.chunk(2)
+        closer = ((q_m * kp_m).sum(1) > (q_m * kn_m).sum(1)).long()
+        for sample, hit in zip(data_samples, closer):
+            sample.set_field(1 - hit, 'pred_relspeed_label')
+            sample.set_field(0, 'relspeed_label')
+        return data_samples
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        return super().forward(inputs, data_samples, mode)
+
 
 class _Heads(nn.Module):
     """Encoder and both heads: ``x -> (appearance, speed)`` embeddings.
