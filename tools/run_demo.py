@@ -1,45 +1,61 @@
-"""The main job on the bundled demo data, end to end.
+"""The main job on the bundled demo data, end to end, with seeds and a verdict.
 
-Generates the demo videos (if missing), then for each arm runs its pretext
-stages (each initialised from the previous stage's backbone), finetunes the
-stock Recognizer3D with the same budget, runs the paper's 10-clip test on
-the last checkpoint, and prints the top-1 of every arm side by side.
+Generates the demo videos (if missing), then for each arm and seed runs the
+arm's pretext stages (each initialised from the previous stage's backbone),
+finetunes the stock Recognizer3D on the few labelled videos, and reads out:
 
-    python tools/run_demo.py [--arms scratch vspp auxskd_vspp] [--work-dir D]
+* each pretext stage's own task on held-out unlabelled clips (VSPP pace and
+  segment, VideoPace pace, VCOP order, RSPNet relative speed) and a kNN
+  readout of its backbone on the labelled validation split, beside the
+  random initialisation's;
+* on the test split: kNN top-1 of the frozen pretrained backbone, and the
+  paper's 10-clip top-1 after finetuning.
 
-The default arms are VSPP's (README command 1). The pretexts auxSKD is
-shown to improve (paper §4.3) have an arm each, alone and with auxSKD
-trained on their own sampling: ``--arms videopace auxskd_videopace vcop
-auxskd_vcop rspnet auxskd_rspnet`` (``--arms all`` for every arm).
-``--data`` and ``--cfg-options`` point the same chain at other (e.g. tiny)
-data; the tests run it that way.
+It prints mean +- std over the seeds per arm, one verdict line per paper
+claim (is the gap larger than the seed spread?), saves a plot and a JSON
+summary, and says where the logs and checkpoints are::
+
+    python tools/run_demo.py [--arms scratch vspp auxskd_vspp | all]
+        [--seeds 0 1 2] [--jobs N] [--device auto|cpu|cuda] [--work-dir D]
+
+Jobs (one arm and seed each) run side by side, ``--jobs`` at a time, each
+running its stages in one process on mmengine's Runner with the configs
+under ``configs/*/*demo*``. ``--data`` and ``--cfg-options`` point the same
+chain at other (e.g. tiny) data; the tests run it that way.
 """
 import argparse
+import copy
+import json
 import os
 import os.path as osp
-import re
+import shutil
 import subprocess
 import sys
 import time
 
+import numpy as np
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.join(ROOT, 'tools'))
 DATA = osp.join(ROOT, 'data', 'demo')
-FINETUNE = 'configs/finetune/r2plus1d-r10_1xb8-16x1x1-100e_demo-rgb.py'
-VSPP = 'configs/vspp/vspp_r2plus1d-r10_1xb8-16x1x1-20e_demo-rgb.py'
+FINETUNE = 'configs/finetune/r2plus1d-r10-w16_1xb8-16x1x1-300it_demo-rgb.py'
+KNN = 'configs/knn/knn_r2plus1d-r10_16x1x10_demo-rgb.py'
+VSPP = 'configs/vspp/vspp_r2plus1d-r10-w16_1xb12-16x1x1-1200it_demo-rgb.py'
+AUXSKD = 'configs/auxskd/r2plus1d_demo.py'
 PRETEXTS = dict(
     videopace=('VideoPace', 'configs/videopace/'
-               'videopace_r2plus1d-r10_1xb8-16x1x1-20e_demo-rgb.py'),
-    vcop=('VCOP', 'configs/vcop/vcop_r2plus1d-r10_1xb8-3x16x8-20e_demo-rgb.py'),
+               'videopace_r2plus1d-r10-w16_1xb12-16x1x1-1200it_demo-rgb.py'),
+    vcop=('VCOP',
+          'configs/vcop/vcop_r2plus1d-r10-w16_1xb16-3x16x8-800it_demo-rgb.py'),
     rspnet=('RSPNet',
-            'configs/rspnet/rspnet_r2plus1d-r10_1xb8-3x16-6e_demo-rgb.py'))
+            'configs/rspnet/rspnet_r2plus1d-r10-w16_1xb16-3x16-800it_demo-rgb.py'))
 
 # arm -> (description, pretext configs run in order, each initialising the
 # next stage from its backbone)
 ARMS = {
     'scratch': ('from scratch', []),
     'vspp': ('VSPP, then finetune', [VSPP]),
-    'auxskd_vspp': ('auxSKD, then VSPP, then finetune',
-                    ['configs/auxskd/r2plus1d_demo.py', VSPP]),
+    'auxskd_vspp': ('auxSKD, then VSPP, then finetune', [AUXSKD, VSPP]),
 }
 for _key, (_name, _config) in PRETEXTS.items():  # paper §4.3: X, auxSKD + X
     ARMS[_key] = (f'{_name}, then finetune', [_config])
@@ -47,109 +63,525 @@ for _key, (_name, _config) in PRETEXTS.items():  # paper §4.3: X, auxSKD + X
         f'auxSKD ({_name} sampling), then {_name}, then finetune',
         [f'configs/auxskd/r2plus1d_demo_{_key}.py', _config])
 DEFAULT_ARMS = ['scratch', 'vspp', 'auxskd_vspp']
+# the paper's claims on the default arms: (better, worse)
+CLAIMS = [('vspp', 'scratch'), ('auxskd_vspp', 'vspp'),
+          ('auxskd_vspp', 'scratch')]
+READOUTS = (('finetune_top1', 'finetune, 10-clip top-1'),
+            ('knn_top1', 'kNN top-1, frozen backbone'))
 
 
-def last_checkpoint(work_dir):
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        return f.read().strip()
+# ---------------------------------------------------------------- one job
 
 
-def run(args, log):
-    """Run a tool with this interpreter, its output to ``log``."""
-    cmd = [sys.executable] + args
-    print('  $', ' '.join(osp.relpath(a, ROOT) if osp.isabs(a) else a
-                          for a in cmd[1:]), flush=True)
-    with open(log, 'w') as f:
-        proc = subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT)
-    if proc.returncode != 0:
-        with open(log) as f:
-            tail = f.read()[-3000:]
-        raise SystemExit(f'failed ({proc.returncode}), see {log}:\n{tail}')
-    with open(log) as f:
-        return f.read()
-
-
-def data_options(data, train_list, loaders=('train', )):
-    """``--cfg-options`` pointing a demo config's loaders at ``data``.
+def data_options(data, train_list, cfg):
+    """Overrides pointing a demo config's loaders at the ``data`` folder.
 
     ``train_list``: the training loader's list (``unlabelled`` for a
-    pretext, ``train`` for finetuning); the test loader reads the test
-    list.
+    pretext, whose held-out split is ``pretext_val``; ``train`` for
+    finetuning, validated on ``val``, tested on ``test``). Only loaders the
+    config has are changed.
     """
-    if osp.abspath(data) == DATA:
-        return []
-    opts = []
-    for loader in loaders:
-        name = train_list if loader == 'train' else 'test'
-        opts += [f'{loader}_dataloader.dataset.ann_file='
-                 f'{osp.join(data, f"demo_{name}_list_videos.txt")}',
-                 f'{loader}_dataloader.dataset.data_prefix.video='
-                 f'{osp.join(data, "videos")}']
+    videos = osp.join(data, 'videos')
+
+    def ann(name):
+        return osp.join(data, f'demo_{name}_list_videos.txt')
+
+    lists = dict(train=train_list, gallery='train', val='val', test='test')
+    opts = {}
+    for loader, name in lists.items():
+        if not cfg.get(f'{loader}_dataloader'):
+            continue
+        dataset = cfg[f'{loader}_dataloader'].dataset
+        keys = [f'{loader}_dataloader.dataset']
+        if 'datasets' in dataset:  # pretext_val: one dataset per draw
+            keys = [f'{keys[0]}.datasets.{i}'
+                    for i in range(len(dataset.datasets))]
+            name = 'pretext_val'
+        for key in keys:
+            opts[f'{key}.ann_file'] = ann(name)
+            opts[f'{key}.data_prefix.video'] = videos
     return opts
 
 
-def run_arm(name, work_root, seed, data=DATA, cfg_options=()):
-    """Pretext stages, finetuning and the 10-clip test of one arm.
+class Job:
+    """One arm and seed: stages, finetuning and readouts in this process."""
 
-    Returns ``(top-1, [checkpoint of each stage])``; ``cfg_options`` go to
-    every stage, after the ones that point it at ``data``.
-    """
-    desc, stages = ARMS[name]
-    print(f'[{name}] {desc}', flush=True)
+    def __init__(self, arm, seed, work_root, data=DATA, cfg_options=(),
+                 status=None):
+        self.arm, self.seed, self.data = arm, seed, data
+        self.work = osp.join(work_root, arm, f'seed{seed}')
+        self.cfg_options = list(cfg_options)
+        self.status = status
+        self.result = dict(arm=arm, seed=seed, stages=[])
 
-    def options(train_list, loaders=('train', )):
-        opts = data_options(data, train_list, loaders) + list(cfg_options)
-        return ['--cfg-options'] + opts if opts else []
+    def config(self, path, train_list, work_dir, pretrained=None,
+               validate=True):
+        """A stage's config as ``tools/train.py`` builds it."""
+        import train as train_tool
+        from mmengine.config import Config
+        args = train_tool.parse_args(
+            [path, '--work-dir', work_dir, '--seed', str(self.seed)] +
+            (['--pretrained', pretrained] if pretrained else []) +
+            ([] if validate else ['--no-validate']))
+        cfg = train_tool.merge_args(Config.fromfile(path), args)
+        cfg.merge_from_dict(data_options(self.data, train_list, cfg))
+        if self.cfg_options:
+            cfg.merge_from_dict(_parse_options(self.cfg_options))
+        cfg.experiment_name = (f'{self.arm}_seed{self.seed}_'
+                               f'{osp.basename(work_dir)}')
+        if self.status:
+            register_progress_hook()
+            cfg.setdefault('custom_hooks', [])
+            cfg.custom_hooks.append(dict(type='DemoProgressHook',
+                                         status=self.status,
+                                         stage=osp.basename(work_dir)))
+        return cfg
 
-    checkpoints = []
-    for i, config in enumerate(stages):
-        work = osp.join(work_root, name, f'stage{i}')
-        extra = ['--pretrained', checkpoints[-1]] if checkpoints else []
-        run(['tools/train.py', config, '--work-dir', work, '--seed',
-             str(seed)] + extra + options('unlabelled'),
-            osp.join(work_root, f'{name}_stage{i}.log'))
-        checkpoints.append(last_checkpoint(work))
-    work = osp.join(work_root, name, 'finetune')
-    extra = ['--pretrained', checkpoints[-1]] if checkpoints else []
-    run(['tools/train.py', FINETUNE, '--work-dir', work, '--seed', str(seed),
-         '--no-validate'] + extra + options('train'),
-        osp.join(work_root, f'{name}_ft.log'))
-    checkpoints.append(last_checkpoint(work))
-    out = run(['tools/test.py', FINETUNE, checkpoints[-1], '--work-dir',
-               osp.join(work_root, name, 'test')] + options('train', ('test', )),
-              osp.join(work_root, f'{name}_test.log'))
-    top1 = float(re.findall(r'acc/top1: ([0-9.]+)', out)[-1])
-    print(f'[{name}] 10-clip top-1: {top1:.4f}', flush=True)
-    return top1, checkpoints
+    def train(self, path, train_list, name, pretrained=None):
+        from mmengine.runner import Runner
+        from mmauxskd.utils.config_utils import check_clip_geometry
+        work_dir = osp.join(self.work, name)
+        cfg = self.config(path, train_list, work_dir, pretrained)
+        check_clip_geometry(cfg)
+        runner = Runner.from_cfg(cfg)
+        runner.train()
+        metrics = {k: float(v) for k, v in
+                   runner.message_hub.log_scalars.items()
+                   if k.startswith('val/')
+                   for v in [runner.message_hub.get_scalar(k).current()]}
+        with open(osp.join(work_dir, 'last_checkpoint')) as f:
+            return runner, f.read().strip(), metrics
+
+    def phase(self, text):
+        """Tell the parent what this job is doing between training stages."""
+        if self.status:
+            with open(self.status + '.tmp', 'w') as f:
+                json.dump(dict(stage=text, time=time.time()), f)
+            os.replace(self.status + '.tmp', self.status)
+
+    def knn(self, checkpoint, splits):
+        """kNN top-1 of a frozen backbone for each split (``val``, ``test``)
+        against the labelled training videos: one gallery pass."""
+        from mmengine.config import Config
+        from mmauxskd.evaluation import (build_feature_metrics,
+                                         frozen_features, score_features)
+        self.phase(f'kNN readout ({", ".join(splits)})')
+        cfg = Config.fromfile(osp.join(ROOT, KNN))
+        cfg.merge_from_dict(data_options(self.data, 'train', cfg))
+        loaders = dict(gallery=cfg.gallery_dataloader)
+        for split in splits:
+            loaders[split] = copy.deepcopy(cfg.test_dataloader)
+            loaders[split].dataset.ann_file = osp.join(
+                self.data, f'demo_{split}_list_videos.txt')
+        feats = frozen_features(cfg, checkpoint, loaders, progress=False)
+        return {split: score_features(build_feature_metrics(cfg),
+                                      feats['gallery'],
+                                      feats[split])['knn/top1']
+                for split in splits}
+
+    def run(self):
+        import torch
+        start = time.time()
+        desc, stages = ARMS[self.arm]
+        checkpoint = None
+        if not stages:  # the random initialisation is this arm's backbone
+            knn = self.knn('none', ['val', 'test'])
+            self.result['knn_val_random'] = knn['val']
+        for i, path in enumerate(stages):
+            name = f'stage{i}_{_stage_name(path)}'
+            _, checkpoint, metrics = self.train(path, 'unlabelled', name,
+                                                checkpoint)
+            pretext = {k.split('/')[-1]: v for k, v in metrics.items()
+                       if '/pretext/acc_' in k}
+            last = i == len(stages) - 1
+            knn = self.knn(checkpoint, ['val', 'test'] if last else ['val'])
+            self.result['stages'].append(dict(
+                config=path, name=_stage_name(path), pretext=pretext,
+                knn_val=knn['val']))
+        self.result['knn_top1'] = knn['test']
+        runner, _, metrics = self.train(FINETUNE, 'train', 'finetune',
+                                        checkpoint)
+        self.result['finetune_val_top1'] = metrics.get('val/acc/top1')
+        self.phase('10-clip test')
+        test = runner.test()
+        self.result['finetune_top1'] = float(test['acc/top1'])
+        self.result['seconds'] = time.time() - start
+        self.result['device'] = ('cuda' if torch.cuda.is_available()
+                                 else 'cpu')
+        return self.result
+
+
+def _stage_name(config):
+    return osp.basename(config).split('_')[0].replace('r2plus1d', 'auxskd')
+
+
+def _parse_options(options):
+    """``key=value`` strings as ``--cfg-options`` parses them."""
+    from mmengine.config import DictAction
+    namespace = argparse.Namespace()
+    DictAction('--cfg-options', 'cfg_options')(None, namespace, list(options))
+    return namespace.cfg_options
+
+
+def register_progress_hook():
+    """``DemoProgressHook``: a job's progress, as a JSON file the parent
+    polls (stage, iteration, iterations, time)."""
+    from mmengine.hooks import Hook
+    from mmaction.registry import HOOKS
+
+    if 'DemoProgressHook' in HOOKS.module_dict:
+        return
+
+    @HOOKS.register_module()
+    class DemoProgressHook(Hook):
+        priority = 'LOWEST'
+
+        def __init__(self, status=None, stage='', interval=2.0):
+            self.status, self.stage, self.interval = status, stage, interval
+            self.last = 0.0
+
+        def _write(self, runner, force=False):
+            now = time.time()
+            if not self.status or (not force and
+                                   now - self.last < self.interval):
+                return
+            self.last = now
+            tmp = self.status + '.tmp'
+            with open(tmp, 'w') as f:
+                json.dump(dict(stage=self.stage, iter=runner.iter,
+                               max_iters=runner.max_iters, time=now), f)
+            os.replace(tmp, self.status)
+
+        def before_train(self, runner):
+            self._write(runner, force=True)
+
+        def after_train_iter(self, runner, batch_idx, data_batch=None,
+                             outputs=None):
+            self._write(runner)
+
+        def after_train(self, runner):
+            self._write(runner, force=True)
+
+
+def run_job(args):
+    """``--job ARM SEED``: one job in this process; writes result.json."""
+    import torch
+    import mmauxskd  # noqa: F401  stack fixes, registrations
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    arm, seed = args.job[0], int(args.job[1])
+    job = Job(arm, seed, args.work_dir, osp.abspath(args.data),
+              args.cfg_options, status=args.status)
+    result = job.run()
+    with open(osp.join(job.work, 'result.json'), 'w') as f:
+        json.dump(result, f, indent=2)
+    return result
+
+
+# ---------------------------------------------------------------- parent
+
+
+def run_jobs(jobs, args):
+    """Run the (arm, seed) jobs, ``args.jobs`` at a time, with progress."""
+    env = dict(os.environ, PYTHONUNBUFFERED='1')
+    if args.device == 'cpu':
+        env['CUDA_VISIBLE_DEVICES'] = ''
+    threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    env.setdefault('OMP_NUM_THREADS', str(threads))
+    pending, running, done = list(jobs), {}, {}
+    start = last_print = time.time()
+    total = len(jobs)
+    while pending or running:
+        while pending and len(running) < args.jobs:
+            arm, seed = pending.pop(0)
+            work = osp.join(args.work_dir, arm, f'seed{seed}')
+            os.makedirs(work, exist_ok=True)
+            status = osp.join(work, 'status.json')
+            if osp.exists(status):
+                os.remove(status)
+            cmd = [sys.executable, osp.abspath(__file__), '--job', arm,
+                   str(seed), '--work-dir', args.work_dir, '--data',
+                   args.data, '--status', status, '--threads', str(threads)]
+            if args.cfg_options:
+                cmd += ['--cfg-options'] + list(args.cfg_options)
+            log = open(osp.join(work, 'job.log'), 'w')
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log,
+                                    stderr=subprocess.STDOUT)
+            running[(arm, seed)] = (proc, log, status, time.time())
+            print(f'  started {arm} seed {seed} '
+                  f'(log: {osp.relpath(log.name, ROOT)})', flush=True)
+        time.sleep(1)
+        for key, (proc, log, status, t0) in list(running.items()):
+            if proc.poll() is None:
+                continue
+            log.close()
+            del running[key]
+            if proc.returncode != 0:
+                for other, *_ in running.values():
+                    other.kill()
+                with open(log.name) as f:
+                    tail = f.read()[-3000:]
+                raise SystemExit(f'{key[0]} seed {key[1]} failed '
+                                 f'({proc.returncode}), see {log.name}:\n'
+                                 f'{tail}')
+            with open(osp.join(osp.dirname(log.name), 'result.json')) as f:
+                done[key] = json.load(f)
+            print(f'  done {key[0]} seed {key[1]} in '
+                  f'{time.time() - t0:.0f} s: ' + _short(done[key]),
+                  flush=True)
+        if running and time.time() - last_print >= args.progress_every:
+            last_print = time.time()
+            print('  ' + _progress(running, done, total, start), flush=True)
+    return [done[key] for key in jobs]
+
+
+def _short(result):
+    parts = [f'{s["name"]} ' + ' '.join(
+        f'{k[4:]} {v:.2f}' for k, v in s['pretext'].items())
+             for s in result['stages'] if s['pretext']]
+    parts.append(f'kNN {result["knn_top1"]:.3f}')
+    parts.append(f'finetune {result["finetune_top1"]:.3f}')
+    return ', '.join(parts)
+
+
+def _progress(running, done, total, start):
+    states = []
+    for (arm, seed), (_, _, status, _) in running.items():
+        try:
+            with open(status) as f:
+                s = json.load(f)
+            states.append(f'{arm}/s{seed} {s["stage"]}' + (
+                f' {s["iter"]}/{s["max_iters"]} it' if 'iter' in s else ''))
+        except (OSError, ValueError, KeyError):
+            states.append(f'{arm}/s{seed} starting')
+    elapsed = time.time() - start
+    line = f'[{_mmss(elapsed)}] {len(done)}/{total} done; ' + '; '.join(
+        states)
+    if done:
+        per_job = elapsed / (len(done) + 0.5 * len(running))
+        left = per_job * (total - len(done)) - 0.5 * per_job * len(running)
+        line += f'; ~{_mmss(max(left, 0))} left'
+    return line
+
+
+def _mmss(seconds):
+    return f'{int(seconds) // 60}:{int(seconds) % 60:02d}'
+
+
+def summarise(results, arms):
+    """Per arm: mean and std over seeds of every readout."""
+    summary = {}
+    for arm in arms:
+        rows = [r for r in results if r['arm'] == arm]
+        entry = dict(seeds=[r['seed'] for r in rows])
+        for key, _ in READOUTS + (('finetune_val_top1', ''),
+                                  ('knn_val_random', '')):
+            values = [r[key] for r in rows if r.get(key) is not None]
+            if values:
+                entry[key] = (float(np.mean(values)), float(np.std(values)),
+                              values)
+        stages = []
+        for i, stage in enumerate(rows[0]['stages']):
+            item = dict(name=stage['name'])
+            for key in ['knn_val'] + [f'pretext.{k}' for k in
+                                      stage['pretext']]:
+                values = [_get(r['stages'][i], key) for r in rows]
+                item[key] = (float(np.mean(values)), float(np.std(values)),
+                             values)
+            stages.append(item)
+        entry['stages'] = stages
+        summary[arm] = entry
+    return summary
+
+
+def _get(d, dotted):
+    for part in dotted.split('.'):
+        d = d[part]
+    return d
+
+
+def verdicts(summary):
+    """One line per paper claim and readout: the gap and the seed spread."""
+    lines = []
+    for better, worse in CLAIMS:
+        if better not in summary or worse not in summary:
+            continue
+        for key, label in READOUTS:
+            (mb, sb, vb), (mw, sw, vw) = summary[better][key], \
+                summary[worse][key]
+            gap, spread = mb - mw, max(sb, sw)
+            if len(vb) < 2:
+                holds = 'one seed: no spread to compare'
+            elif gap > spread:
+                holds = 'HOLDS, gap larger than the seed spread'
+            elif gap > 0:
+                holds = 'not shown: gap within the seed spread'
+            else:
+                holds = 'NOT REPRODUCED'
+            lines.append(f'{better} > {worse} ({label}): {mb:.3f} vs '
+                         f'{mw:.3f}, gap {gap:+.3f}, spread {spread:.3f}: '
+                         f'{holds}')
+    return lines
+
+
+def plot(summary, path):
+    """Bar chart of the readouts per arm, error bars = std over seeds."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    arms = list(summary)
+    fig, axes = plt.subplots(1, len(READOUTS), figsize=(5 * len(READOUTS),
+                                                         3.6))
+    for ax, (key, label) in zip(axes, READOUTS):
+        means = [summary[a][key][0] for a in arms]
+        stds = [summary[a][key][1] for a in arms]
+        ax.bar(range(len(arms)), means, yerr=stds, capsize=4,
+               color=['#999999'] + ['#4477aa'] * (len(arms) - 1))
+        for i, arm in enumerate(arms):
+            values = summary[arm][key][2]
+            ax.plot([i] * len(values), values, 'k.', alpha=0.6)
+        ax.axhline(0.25, color='r', lw=0.8, ls='--', label='chance')
+        ax.set_xticks(range(len(arms)))
+        ax.set_xticklabels(arms, rotation=20)
+        ax.set_ylim(0, 1)
+        ax.set_title(label)
+        ax.legend(loc='lower right')
+    seeds = len(next(iter(summary.values()))['seeds'])
+    fig.suptitle(f'demo test split, mean +- std over {seeds} seeds')
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def report(summary, results, work_dir, data, elapsed):
+    print(f'\nDemo results ({data}: test split of '
+          f'{_count(data, "test")} videos, 4 classes, chance 0.25; '
+          f'{_count(data, "train")} labelled training videos; mean +- std '
+          f'over seeds {summary[next(iter(summary))]["seeds"]}; '
+          f'{_mmss(elapsed)} min):')
+    random = [e['knn_val_random'] for e in summary.values()
+              if 'knn_val_random' in e]
+    print('  pretext stages, on held-out clips (own task) and kNN top-1 on '
+          'the validation split' + (f' (random initialisation: '
+                                    f'{_pm(random[0])})' if random else '')
+          + ':')
+    for arm, entry in summary.items():
+        for stage in entry['stages']:
+            own = ', '.join(f'{k.split(".acc_")[-1]} {_pm(v)}'
+                            for k, v in stage.items()
+                            if k.startswith('pretext.'))
+            print(f'    {arm:<18} {stage["name"]:<10} '
+                  f'{own or "(no own-task accuracy)":<40} '
+                  f'kNN {_pm(stage["knn_val"])}')
+    print('  downstream, test split:')
+    print(f'    {"arm":<18} {"finetune 10-clip top-1":<24} kNN top-1 '
+          '(frozen)')
+    for arm, entry in summary.items():
+        print(f'    {arm:<18} {_pm(entry["finetune_top1"]):<24} '
+              f'{_pm(entry["knn_top1"])}')
+    lines = verdicts(summary)
+    if lines:
+        print('  verdict (paper: auxSKD + VSPP > VSPP > scratch):')
+        for line in lines:
+            print('    ' + line)
+    return lines
+
+
+def _pm(stat):
+    return f'{stat[0]:.3f} +- {stat[1]:.3f}'
+
+
+def _count(data, split):
+    with open(osp.join(data, f'demo_{split}_list_videos.txt')) as f:
+        return sum(1 for line in f if line.strip())
+
+
+def prune(work_dir, results, keep):
+    """Leave the last checkpoint of each stage (or nothing with
+    ``keep='none'``) and drop the backbone extracts --pretrained wrote."""
+    for path, _, files in os.walk(work_dir):
+        for name in files:
+            if name.startswith('pretrained_') and name.endswith('.pth'):
+                os.remove(osp.join(path, name))
+            elif keep == 'none' and name.endswith('.pth'):
+                os.remove(osp.join(path, name))
+
+
+def _size(path):
+    return sum(osp.getsize(osp.join(p, f)) for p, _, fs in os.walk(path)
+               for f in fs)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split('\n\n', 1)[1])
     parser.add_argument('--arms', nargs='+', default=DEFAULT_ARMS,
                         choices=list(ARMS) + ['all'],
                         help=f'default: {" ".join(DEFAULT_ARMS)}')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--jobs', type=int, help='jobs side by side '
+                        '(default: 2 on CPU, 4 on a GPU)')
+    parser.add_argument('--device', choices=['auto', 'cpu', 'cuda'],
+                        default='auto', help='auto: a GPU if there is one')
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs',
                                                        'demo'))
     parser.add_argument('--data', default=DATA,
                         help='demo data folder (generated if missing)')
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--keep', choices=['last', 'none'], default='last',
+                        help='checkpoints to keep: the last of each stage '
+                        '(default) or none')
+    parser.add_argument('--progress-every', type=float, default=20,
+                        help='seconds between progress lines')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='key=value overrides for every stage')
+    parser.add_argument('--job', nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument('--status', help=argparse.SUPPRESS)
+    parser.add_argument('--threads', type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    args.work_dir = osp.abspath(args.work_dir)
+    args.data = osp.abspath(args.data)
+    if args.job:
+        return run_job(args)
+
+    import torch
+    if args.device == 'auto':
+        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    if args.device == 'cuda' and not torch.cuda.is_available():
+        raise SystemExit('--device cuda: no CUDA device is visible')
+    args.jobs = args.jobs or (4 if args.device == 'cuda' else
+                              max(1, min(2, os.cpu_count() or 1)))
     arms = list(ARMS) if 'all' in args.arms else args.arms
-    data = osp.abspath(args.data)
     os.makedirs(args.work_dir, exist_ok=True)
-    if not osp.exists(osp.join(data, 'demo_test_list_videos.txt')):
-        run(['tools/data/make_demo_data.py', '--out', data],
-            osp.join(args.work_dir, 'make_demo_data.log'))
+    if not osp.exists(osp.join(args.data, 'demo_test_list_videos.txt')):
+        print(f'generating the demo videos in {args.data}', flush=True)
+        subprocess.run([sys.executable, 'tools/data/make_demo_data.py',
+                        '--out', args.data], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
     start = time.time()
-    results = {arm: run_arm(arm, args.work_dir, args.seed, data,
-                            args.cfg_options)[0] for arm in arms}
-    print(f'\nDemo results (10-clip top-1 on {data}/demo_test_list_videos.txt,'
-          f' 4 classes, chance 0.25; {time.time() - start:.0f} s):')
-    for arm, top1 in results.items():
-        print(f'  {arm:<18} {ARMS[arm][0]:<52} top-1 = {top1:.4f}')
-    return results
+    print(f'{len(arms)} arms x {len(args.seeds)} seeds on {args.device}, '
+          f'{args.jobs} jobs at a time; work dir {args.work_dir}',
+          flush=True)
+    for arm in arms:
+        print(f'  {arm}: {ARMS[arm][0]}')
+    jobs = [(arm, seed) for seed in args.seeds for arm in arms]
+    results = run_jobs(jobs, args)
+    summary = summarise(results, arms)
+    elapsed = time.time() - start
+    lines = report(summary, results, args.work_dir, args.data, elapsed)
+    plot_path = osp.join(args.work_dir, 'demo_results.png')
+    plot(summary, plot_path)
+    with open(osp.join(args.work_dir, 'demo_results.json'), 'w') as f:
+        json.dump(dict(summary=summary, results=results, verdict=lines,
+                       seconds=elapsed, device=args.device), f, indent=2)
+    prune(args.work_dir, results, args.keep)
+    print(f'\nplot: {plot_path}\nsummary: '
+          f'{osp.join(args.work_dir, "demo_results.json")}\nlogs and '
+          f'checkpoints: {args.work_dir}/<arm>/seed<N>/ (job.log; one folder '
+          f'per stage with its log and last checkpoint; '
+          f'{_size(args.work_dir) / 2**20:.0f} MB in all)')
+    return summary
 
 
 if __name__ == '__main__':

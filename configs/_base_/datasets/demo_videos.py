@@ -2,12 +2,14 @@
 # 64x64 synthetic videos whose 4 classes are up/down x slow/fast. Only what
 # must shrink for 2 CPU cores shrinks: frame size (short side 40, crop 32)
 # and batch size. Sampling, augmentation and the 10-clip test are the real
-# ones.
+# ones. Splits (tools/data/make_demo_data.py): 16 labelled training videos
+# (4 per class), 32 validation videos, 80 test videos.
 _base_ = ['./ucf101_split1_videos.py']
 from mmauxskd.utils.config_utils import update_pipeline  # noqa: E402
 
 data_root = 'data/demo/videos'
 ann_file_train = 'data/demo/demo_train_list_videos.txt'
+ann_file_val = 'data/demo/demo_val_list_videos.txt'
 ann_file_test = 'data/demo/demo_test_list_videos.txt'
 ann_file_unlabelled = 'data/demo/demo_unlabelled_list_videos.txt'
 prepare_hint = 'run `python tools/data/make_demo_data.py --out data/demo`'
@@ -23,7 +25,8 @@ _paths = dict(data_prefix=dict(video=data_root), prepare_hint=prepare_hint)
 _loader = dict(batch_size=8, num_workers=2)
 train_dataloader = dict(dataset=dict(
     ann_file=ann_file_train, pipeline=train_pipeline, **_paths), **_loader)
+# recipes are chosen on the validation split; the test split is reported
 val_dataloader = dict(dataset=dict(
-    ann_file=ann_file_test, pipeline=val_pipeline, **_paths), **_loader)
+    ann_file=ann_file_val, pipeline=val_pipeline, **_paths), **_loader)
 test_dataloader = dict(dataset=dict(
     ann_file=ann_file_test, pipeline=test_pipeline, **_paths), num_workers=2)
