@@ -25,13 +25,14 @@ import os.path as osp
 import mmauxskd  # noqa: F401  applies the stack fixes, registers modules
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmaction.registry import METRICS, MODELS
 
 from mmauxskd.evaluation import extract_video_features, load_backbone_weights
+from mmauxskd.utils.cli import load_config
 
 
 def parse_args(argv=None):
@@ -69,7 +70,7 @@ def build_evaluator(cfg, topk=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     if 'gallery_dataloader' not in cfg:
