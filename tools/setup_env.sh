@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/setup_env.sh [--cuda] [--dry-run] [VENV]: create (or reuse) a virtual
 # environment (default: .venv) with mmauxskd installed editable, with the
-# test extras. Python 3.9-3.12 (tested: 3.11 CPU, 3.12 CUDA).
+# test extras. Python 3.9-3.12 (tested: 3.11; --cuda on CPU only, by test).
 #
 #   (default)  the tested CPU stack: torch and numpy pinned by
 #              requirements/cpu.txt, installed before mmauxskd so that its
