@@ -36,7 +36,9 @@ setup(
         'mmaction2==1.2.0',
         'importlib_metadata',  # used but not declared by mmaction2 1.2.0
         'decord==0.6.0',
-        'opencv-python-headless',
+        # the OpenCV that mmengine and mmcv-lite require; mmaction2 1.2.0 also
+        # pulls opencv-contrib-python (docs/compatibility.md, OpenCV)
+        'opencv-python',
     ],
     extras_require={
         'tests': ['pytest>=7', 'hypothesis>=6'],

@@ -55,18 +55,22 @@ def test_importlib_metadata_is_declared_by_us():
 
 
 # 4. setuptools >= 81 has no pkg_resources: mmaction:: bases fail in mmengine
+#    (our own configs no longer use one: tests/test_configs.py loads them
+#    bare; a user's config may, and loads once mmauxskd is imported)
 @pytest.mark.skipif(
     importlib.util.find_spec('pkg_resources') is not None,
     reason='pkg_resources is installed here')
-def test_package_scoped_base_config_resolves_without_pkg_resources():
-    cfg = osp.join(ROOT, 'configs/_base_/default_runtime.py')
+def test_package_scoped_base_config_resolves_without_pkg_resources(tmp_path):
+    cfg = tmp_path / 'mine.py'
+    cfg.write_text("_base_ = 'mmaction::_base_/default_runtime.py'\n"
+                   "default_hooks = dict(checkpoint=dict(max_keep_ckpts=2))\n")
     stock = _python(f'from mmengine.config import Config\n'
-                    f'Config.fromfile({cfg!r})')
+                    f'Config.fromfile({str(cfg)!r})')
     assert stock.returncode != 0 and 'pkg_resources' in stock.stderr
     from mmengine.config import Config
-    loaded = Config.fromfile(cfg)
+    loaded = Config.fromfile(str(cfg))
     assert loaded.default_scope == 'mmaction'  # came from mmaction's file
-    assert loaded.default_hooks.checkpoint.max_keep_ckpts == 3  # ours
+    assert loaded.default_hooks.checkpoint.max_keep_ckpts == 2  # the user's
 
 
 def test_installed_path_replacement_finds_mmaction():
@@ -187,3 +191,173 @@ def test_restricted_getattr_only_resolves_statistics(tmp_path):
     torch.save({'x': _GetattrEscape()}, path)
     with pytest.raises(UnsafeCheckpointError, match='__init__'):
         safe_torch_load(path)
+
+
+# 7. transformers 5: mmaction2 1.2.0 imports VindLU, which imports names
+#    transformers 5 removed. A stand-in distribution (METADATA with the
+#    version) and package: every name resolves to a dummy, except the three
+#    that transformers 5 removed from ``transformers.modeling_utils``.
+_ANY_NAME = """
+class _Meta(type):
+    def __getattr__(cls, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: None
+
+
+def __getattr__(name):
+    if name.startswith(MISSING):
+        raise AttributeError(name)
+    return _Meta(name, (), {})
+"""
+
+
+def _fake_transformers(root, version, missing=('__', )):
+    """A ``transformers`` distribution at ``version`` (and the ``timm`` that
+    VindLU imports first) under ``root``; returns the env for a subprocess."""
+    files = {f'transformers-{version}.dist-info/METADATA':
+             f'Metadata-Version: 2.1\nName: transformers\nVersion: {version}\n'}
+    mods = ['transformers/__init__', 'transformers/activations',
+            'transformers/configuration_utils', 'transformers/file_utils',
+            'transformers/modeling_outputs', 'transformers/models/__init__',
+            'transformers/models/beit/__init__',
+            'transformers/models/beit/modeling_beit', 'timm/__init__',
+            'timm/models/__init__', 'timm/models/layers']
+    for mod in mods:
+        files[f'{mod}.py'] = "MISSING = ('__', )\n" + _ANY_NAME
+    files['transformers/modeling_utils.py'] = \
+        f'MISSING = {tuple(missing)!r}\n' + _ANY_NAME
+    files['transformers/__init__.py'] += (
+        'class logging:\n    set_verbosity_error = staticmethod(lambda: 0)\n')
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return dict(os.environ, PYTHONPATH=f'{root}{os.pathsep}{ROOT}')
+
+
+_STOCK = """
+import importlib.util
+spec = importlib.util.spec_from_file_location('compat', {path!r})
+compat = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(compat)
+compat.patch_missing_drn()  # breakage 1 only, none of the others
+import mmaction.models
+"""
+
+_FIXED = """
+import sys
+import mmauxskd, mmaction.models
+from mmaction.registry import MODELS
+from mmaction.utils import dependency
+assert not dependency.WITH_MULTIMODAL
+assert 'mmaction.models.multimodal.vindlu' not in sys.modules
+assert MODELS.get('Recognizer3D') is not None
+try:
+    MODELS.build(dict(type='VindLUVQA'))
+except ImportError as exc:
+    print(exc)
+"""
+
+
+def test_transformers5_breaks_stock_import_and_is_fixed(tmp_path):
+    removed = ('__', 'apply_chunking_to_forward',
+               'find_pruneable_heads_and_indices', 'prune_linear_layer')
+    env = _fake_transformers(tmp_path, '5.17.0', removed)
+    stock = subprocess.run(
+        [sys.executable, '-c', _STOCK.format(
+            path=osp.join(ROOT, 'mmauxskd/utils/compat.py'))],
+        capture_output=True, text=True, cwd=ROOT, env=env)
+    assert stock.returncode != 0
+    assert "cannot import name 'apply_chunking_to_forward'" in stock.stderr
+    fixed = subprocess.run([sys.executable, '-c', _FIXED],
+                           capture_output=True, text=True, cwd=ROOT, env=env)
+    assert fixed.returncode == 0, fixed.stderr
+    assert 'VindLUVQA' in fixed.stdout and '5.17.0' in fixed.stdout
+
+
+def test_transformers4_is_left_alone(tmp_path):
+    env = _fake_transformers(tmp_path, '4.57.6')
+    check = _STOCK.replace('import mmaction.models', """
+from mmaction.utils import dependency
+placeholder = dependency.register_multimodal_placeholder
+compat.patch_transformers5()
+assert dependency.WITH_MULTIMODAL
+assert dependency.register_multimodal_placeholder is placeholder
+""")
+    proc = subprocess.run(
+        [sys.executable, '-c', check.format(
+            path=osp.join(ROOT, 'mmauxskd/utils/compat.py'))],
+        capture_output=True, text=True, cwd=ROOT, env=env)
+    assert proc.returncode == 0, proc.stderr
+
+
+# 8. bf16 autocast: the stock head's top-k accuracy goes through numpy
+def _recognizer_batch():
+    from mmaction.registry import MODELS
+    from mmaction.structures import ActionDataSample
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='Recognizer3D',
+        backbone=dict(type='ResNet3d', depth=18, pretrained=None,
+                      pretrained2d=False, base_channels=8, num_stages=2,
+                      out_indices=(1, ), stage_blocks=(1, 1),
+                      spatial_strides=(1, 2), temporal_strides=(1, 1),
+                      dilations=(1, 1),
+                      conv1_kernel=(3, 7, 7), inflate=((1, ), (1, ))),
+        cls_head=dict(type='I3DHead', num_classes=4, in_channels=16,
+                      dropout_ratio=0),
+        data_preprocessor=dict(type='ActionDataPreprocessor',
+                               format_shape='NCTHW')))
+    inputs = torch.randint(0, 255, (2, 1, 3, 4, 16, 16), dtype=torch.uint8)
+    samples = [ActionDataSample().set_gt_label(i) for i in (1, 3)]
+    data = model.data_preprocessor(
+        dict(inputs=list(inputs), data_samples=samples), training=True)
+    return model, data
+
+
+def test_bf16_autocast_head_loss(monkeypatch):
+    from mmaction.models.heads.base import BaseHead
+    model, data = _recognizer_batch()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        losses = model.loss(data['inputs'], data['data_samples'])
+        scores = model.cls_head(model.extract_feat(data['inputs'])[0])
+    assert scores.dtype == torch.bfloat16  # the head really runs in bf16
+    losses['loss_cls'].backward()  # the gradient flows through the upcast
+    assert model.cls_head.fc_cls.weight.grad is not None
+    # the loss is the float32 cross entropy of the same bf16 scores
+    expect = torch.nn.functional.cross_entropy(
+        scores.float(), torch.tensor([1, 3]))
+    assert torch.allclose(losses['loss_cls'].float(), expect, atol=1e-6)
+    assert 'top1_acc' in losses
+    # the breakage: mmaction's own loss_by_feat, without the fix
+    monkeypatch.setattr(BaseHead, 'loss_by_feat',
+                        BaseHead.loss_by_feat.__wrapped__)
+    with pytest.raises(TypeError, match='BFloat16'):
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            model.loss(data['inputs'], data['data_samples'])
+
+
+# mmcv-lite: the MultiScaleDeformableAttention warning, and only it, is quiet
+_WARN = """
+import sys, warnings
+warnings.simplefilter('default')
+{first}
+import mmcv.cnn.bricks.transformer
+warnings.warn_explicit('another warning', UserWarning, 'transformer.py', 1,
+                       module='mmcv.cnn.bricks.transformer')
+"""
+
+
+def test_mmcv_lite_ops_warning_is_silenced_narrowly():
+    from importlib import metadata
+    try:
+        metadata.distribution('mmcv-lite')
+    except metadata.PackageNotFoundError:
+        pytest.skip('mmcv, not mmcv-lite, is installed')
+    stock = _python(_WARN.format(first=''))
+    assert 'MultiScaleDeformableAttention' in stock.stderr
+    fixed = _python(_WARN.format(first='import mmauxskd'))
+    assert fixed.returncode == 0, fixed.stderr
+    assert 'MultiScaleDeformableAttention' not in fixed.stderr
+    assert 'another warning' in fixed.stderr

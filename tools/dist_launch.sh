@@ -3,11 +3,13 @@
 # local processes. Used by dist_train.sh and dist_test.sh. Without CUDA the
 # processes run on CPU with gloo (mmauxskd fixes mmengine's CPU launch).
 # Several nodes: set NNODES, NODE_RANK, MASTER_ADDR and PORT on each node.
+# Interpreter: $PYTHON if set, else the active virtual environment's python,
+# else python3 (tools/find_python.sh).
 set -e
 SCRIPT=$1
 NPROC=$2
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PYTHON=${PYTHON:-python}
+. "$ROOT/tools/find_python.sh"
 PYTHONPATH="$ROOT":$PYTHONPATH \
 "$PYTHON" -m torch.distributed.run \
     --nnodes=${NNODES:-1} \

@@ -10,10 +10,10 @@ Checkpoints are loaded weights-only (see mmauxskd.utils.checkpoint).
 import argparse
 
 import mmauxskd  # noqa: F401  applies the stack fixes, registers modules
-from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmauxskd.utils.cli import add_common_args, apply_common_args
+from mmauxskd.utils.cli import (add_common_args, apply_common_args,
+                                load_config)
 from mmauxskd.utils.config_utils import check_clip_geometry
 
 
@@ -47,7 +47,7 @@ def merge_args(cfg, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = merge_args(Config.fromfile(args.config), args)
+    cfg = merge_args(load_config(args.config), args)
     check_clip_geometry(cfg)
     runner = Runner.from_cfg(cfg)
     return runner.test()

@@ -1,7 +1,7 @@
 """Train a model from a config (MMAction2's tools/train.py conventions).
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|CKPT]]
-        [--amp] [--no-validate] [--auto-scale-lr] [--seed N]
+        [--amp] [--amp-dtype float16|bfloat16] [--no-validate] [--auto-scale-lr] [--seed N]
         [--diff-rank-seed] [--deterministic] [--pretrained CKPT]
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
 """
@@ -10,11 +10,11 @@ import os
 import os.path as osp
 
 import mmauxskd  # noqa: F401  applies the stack fixes, registers modules
-from mmengine.config import Config
 from mmengine.runner import Runner, find_latest_checkpoint
 
 from mmauxskd.utils.checkpoint import extract_submodule
-from mmauxskd.utils.cli import add_common_args, apply_common_args
+from mmauxskd.utils.cli import (add_common_args, apply_common_args,
+                                load_config)
 from mmauxskd.utils.config_utils import check_clip_geometry
 
 
@@ -27,6 +27,10 @@ def parse_args(argv=None):
         'in the work dir')
     parser.add_argument(
         '--amp', action='store_true', help='enable automatic mixed precision')
+    parser.add_argument(
+        '--amp-dtype', choices=['float16', 'bfloat16'],
+        help="the autocast dtype of --amp (mmengine's AmpOptimWrapper "
+        'dtype; implies --amp). Default: float16 on CUDA')
     parser.add_argument(
         '--no-validate', action='store_true',
         help='do not evaluate checkpoints during training')
@@ -58,9 +62,11 @@ def merge_args(cfg, args):
     apply_common_args(cfg, args)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    if args.amp:
+    if args.amp or args.amp_dtype:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        if args.amp_dtype:
+            cfg.optim_wrapper.dtype = args.amp_dtype
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
@@ -91,7 +97,7 @@ def merge_args(cfg, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = merge_args(Config.fromfile(args.config), args)
+    cfg = merge_args(load_config(args.config), args)
     check_clip_geometry(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()

@@ -5,15 +5,18 @@ in the video); the frames of the altered segment are framed in red; the title
 gives λ, ζ, the labels, f_r and Eq. 4's I_b and I_e. Only the sampled frames
 are decoded (decord).
 
-    python tools/visualize_vspp.py VIDEO [--out vspp.png] [--config CFG]
+    python tools/visualize_vspp.py VIDEO [--out PNG] [--config CFG]
         [--pace L] [--segment Z] [--start F] [--seed S] [--cols 8]
 
-Without ``--config`` the sampler is ``SegmentPaceSampler()`` (K = 16, Z = 4,
+The PNG goes to ``--out``, by default ``work_dirs/vspp_clip.png`` (under the
+current directory; ``work_dirs/`` is where the tools write, and git ignores
+it). Without ``--config`` the sampler is ``SegmentPaceSampler()`` (K = 16, Z = 4,
 Q = 4); with it, the config's training sampler (e.g. a Table 4 ablation).
 ``--pace``/``--segment``/``--start`` force the draw; the rest is random
 (``--seed``).
 """
 import argparse
+import os
 import os.path as osp
 
 import numpy as np
@@ -98,7 +101,9 @@ def render(frames, inds, labels, sampler, out, num_frames, cols=8,
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('video')
-    parser.add_argument('--out', default='vspp_clip.png')
+    parser.add_argument(
+        '--out', default=osp.join('work_dirs', 'vspp_clip.png'),
+        help='the PNG to write (default: work_dirs/vspp_clip.png)')
     parser.add_argument('--config', help='take the sampler from this config')
     parser.add_argument('--pace', type=int, help='force λ')
     parser.add_argument('--segment', type=int, help='force ζ (1-based)')
@@ -112,6 +117,7 @@ def main(argv=None):
     frames, inds, labels, n = sample(
         args.video, sampler, np.random.default_rng(args.seed), args.pace,
         args.segment, args.start)
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     render(frames, inds, labels, sampler, args.out, n, cols=args.cols,
            title=f'{osp.basename(args.video)}: ')
     print(f'{args.out}: frames {inds.tolist()}, labels {labels}')

@@ -1,10 +1,26 @@
-# MMAction2's runtime (hooks, logger, visualizer, env) plus the plugin.
-_base_ = 'mmaction::_base_/default_runtime.py'
+# MMAction2 1.2.0's runtime (hooks, logger, visualizer, env) plus the plugin.
+# MMAction2's settings are stated here rather than inherited through
+# `_base_ = 'mmaction::_base_/default_runtime.py'`: mmengine 0.10.7 resolves
+# `mmaction::` with pkg_resources, which setuptools >= 81 no longer has, and
+# it does so before `custom_imports` can import mmauxskd's fix. Stated here,
+# every config loads with a bare `Config.fromfile` (upstream tools/train.py);
+# tests/test_configs.py checks these values against the installed mmaction2.
+default_scope = 'mmaction'
 
 # importing mmauxskd applies the stack fixes and registers our modules
 custom_imports = dict(imports=['mmauxskd'], allow_failed_imports=False)
 
-default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=3))
+# MMAction2's default hooks; ours keeps the last three checkpoints
+default_hooks = dict(
+    runtime_info=dict(type='RuntimeInfoHook'),
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=20, ignore_last=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(
+        type='CheckpointHook', interval=1, save_best='auto',
+        max_keep_ckpts=3),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    sync_buffers=dict(type='SyncBuffersHook'))
 # BrokenVideoReportHook reports training samples skipped because their
 # video is broken; RandomStateHook stores the generators' states in
 # checkpoints so that --resume continues exactly; ClipScoresHook keeps each
@@ -15,6 +31,15 @@ custom_hooks = [
     dict(type='ClipScoresHook')
 ]
 
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'))
+
+log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
+
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
 # Optional TensorBoard logging (pip install tensorboard), beside the JSON
 # scalars that tools/analysis/plot_logs.py reads:
 # visualizer = dict(
@@ -22,8 +47,11 @@ custom_hooks = [
 #     vis_backends=[dict(type='LocalVisBackend'),
 #                   dict(type='TensorboardVisBackend')])
 
+log_level = 'INFO'
 # Resuming continues from the last checkpoint in work_dir (tools/train.py
 # --resume [auto|PATH]); seeds are logged and restored with the checkpoint.
+load_from = None
+resume = False
 randomness = dict(seed=0, diff_rank_seed=True, deterministic=False)
 
 # batch 30 in total as in the paper (2 GPUs x 15); --auto-scale-lr rescales

@@ -1,10 +1,19 @@
 """Command-line plumbing shared by tools/train.py and tools/test.py."""
 import os
 import os.path as osp
+import sys
 
-from mmengine.config import DictAction
+from mmengine.config import Config, DictAction
 
-__all__ = ['add_common_args', 'apply_common_args']
+__all__ = ['add_common_args', 'apply_common_args', 'load_config']
+
+
+def load_config(path):
+    """``Config.fromfile(path)``; a missing file ends the tool with
+    ``config not found: PATH`` (exit status 1) rather than a traceback."""
+    if not osp.isfile(path):
+        sys.exit(f'config not found: {path}')
+    return Config.fromfile(path)
 
 
 def add_common_args(parser):

@@ -2,8 +2,9 @@
 
 Each function below repairs one breakage measured on the pinned stack
 (torch 2.13, numpy 2.4, setuptools >= 81, mmengine 0.10.7, mmcv-lite 2.1,
-mmaction2 1.2.0); ``docs/compatibility.md`` lists them with the upstream
-issue, and ``tests/test_compat.py`` has a test per fix that fails without it.
+mmaction2 1.2.0) or on a user's GPU machine (transformers 5, bf16 AMP);
+``docs/compatibility.md`` lists them with the upstream issue, and
+``tests/test_compat.py`` has a test per fix that fails without it.
 All are idempotent and are applied by ``import mmauxskd`` (which every config
 pulls in through ``custom_imports``) before any mmaction model is imported.
 
@@ -181,12 +182,115 @@ def patch_cpu_distributed():
     Runner.wrap_model = wrap_model
 
 
+# 7. transformers 5 removed ``apply_chunking_to_forward`` (and
+#    ``prune_linear_layer``, ``find_pruneable_heads_and_indices``) from
+#    ``transformers.modeling_utils``; mmaction2 1.2.0 imports its VindLU
+#    models whenever a ``transformers>=4.28.0`` distribution exists, so
+#    ``import mmaction.models`` fails.
+def _incompatible_transformers():
+    """The installed transformers version if it is >= 5, else None."""
+    from importlib import metadata
+    try:
+        version = metadata.version('transformers')
+    except metadata.PackageNotFoundError:
+        return None
+    from mmengine.utils import digit_version
+    return version if digit_version(version) >= digit_version('5.0.0') \
+        else None
+
+
+def patch_transformers5():
+    """Treat transformers >= 5 as absent for mmaction's multimodal models.
+
+    Only the flag ``mmaction.utils.dependency.WITH_MULTIMODAL`` is turned
+    off (nothing is uninstalled, ``transformers`` itself is not imported),
+    so VindLU's names are registered as placeholders that raise on use,
+    with a message naming the installed version. Must run before
+    ``mmaction.models`` is imported; transformers 4.x is left alone.
+    """
+    if not _once('transformers5'):
+        return
+    version = _incompatible_transformers()
+    if version is None:
+        return
+    import mmaction.utils.dependency as dependency
+    if not dependency.WITH_MULTIMODAL:
+        return
+    if 'mmaction.models' in sys.modules:
+        warnings.warn(f'transformers {version} is installed and '
+                      'mmaction.models was imported before mmauxskd: '
+                      'import mmauxskd first (docs/compatibility.md, 7)')
+        return
+
+    def register_placeholders(names, registry):
+        for name in names:
+
+            def unusable(*args, _name=name, **kwargs):
+                raise ImportError(
+                    f'{_name}: mmaction2 1.2.0\'s multimodal models need '
+                    f'transformers < 5 (installed: {version}); mmauxskd '
+                    'left them out so that the rest of mmaction imports '
+                    '(docs/compatibility.md, breakage 7)')
+
+            registry.register_module(name=name, module=unusable)
+
+    dependency.WITH_MULTIMODAL = False
+    dependency.register_multimodal_placeholder = register_placeholders
+
+
+# 8. bf16 autocast: ``BaseHead.loss_by_feat`` computes top-k accuracy through
+#    ``cls_scores.detach().cpu().numpy()``; numpy has no bfloat16.
+def patch_bf16_head_loss():
+    """Upcast bfloat16 class scores to float32 before the stock head loss.
+
+    Under autocast the loss (cross entropy, BCE) runs in float32 anyway, so
+    the loss and its gradient are unchanged; other dtypes pass untouched.
+    """
+    if not _once('bf16_head'):
+        return
+    import functools
+
+    import torch
+    from mmaction.models.heads.base import BaseHead
+    orig = BaseHead.loss_by_feat
+
+    @functools.wraps(orig)
+    def loss_by_feat(self, cls_scores, data_samples, *args, **kwargs):
+        if isinstance(cls_scores, torch.Tensor) and \
+                cls_scores.dtype == torch.bfloat16:
+            cls_scores = cls_scores.float()
+        return orig(self, cls_scores, data_samples, *args, **kwargs)
+
+    BaseHead.loss_by_feat = loss_by_feat
+
+
+# mmcv-lite has no compiled ops, so mmcv.cnn.bricks.transformer warns on
+# every import that ``MultiScaleDeformableAttention`` cannot be imported
+# and that one should install mmcv: expected with mmcv-lite, which is enough
+# for video recognition. Only that message from that module is silenced,
+# and only when the installed mmcv is mmcv-lite.
+def silence_mmcv_lite_ops_warning():
+    if not _once('mmcv_lite_warning'):
+        return
+    from importlib import metadata
+    try:
+        metadata.distribution('mmcv-lite')
+    except metadata.PackageNotFoundError:
+        return
+    warnings.filterwarnings(
+        'ignore', message='Fail to import ``MultiScaleDeformableAttention``',
+        category=UserWarning, module=r'mmcv\.cnn\.bricks\.transformer\Z')
+
+
 def apply_all():
     """Apply every fix (idempotent). Called by ``import mmauxskd``."""
+    silence_mmcv_lite_ops_warning()
     patch_missing_drn()
+    patch_transformers5()
     patch_pkg_resources()
     patch_cpu_distributed()
     patch_color_jitter()
+    patch_bf16_head_loss()
     from .checkpoint import install_safe_checkpoint_loader
     install_safe_checkpoint_loader()
     # 2. mmaction2 1.2.0 imports ``importlib_metadata`` without declaring it:

@@ -27,9 +27,10 @@ import os.path as osp
 
 import mmauxskd  # noqa: F401  applies the stack fixes, registers modules
 import numpy as np
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 from mmauxskd.evaluation import evaluate_frozen_backbone
+from mmauxskd.utils.cli import load_config
 
 
 def parse_args(argv=None):
@@ -58,7 +59,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     results, feats = evaluate_frozen_backbone(
