@@ -290,7 +290,6 @@ def run_jobs(jobs, args):
     env.setdefault('OMP_NUM_THREADS', str(threads))
     pending, running, done = list(jobs), {}, {}
     start = last_print = time.time()
-    total = len(jobs)
     while pending or running:
         while pending and len(running) < args.jobs:
             arm, seed = pending.pop(0)
@@ -331,7 +330,7 @@ def run_jobs(jobs, args):
                   flush=True)
         if running and time.time() - last_print >= args.progress_every:
             last_print = time.time()
-            print('  ' + _progress(running, done, total, start), flush=True)
+            print('  ' + _progress(running, done, pending, start), flush=True)
     return [done[key] for key in jobs]
 
 
@@ -344,23 +343,45 @@ def _short(result):
     return ', '.join(parts)
 
 
-def _progress(running, done, total, start):
-    states = []
+#: a finetuning run costs about this share of a pretext stage (steps x clips)
+FINETUNE_COST = 0.3
+
+
+def _job_cost(arm):
+    return len(ARMS[arm][1]) + FINETUNE_COST
+
+
+def _job_done(arm, status):
+    """How much of a job's cost is done, from its status file."""
+    stage, n = status.get('stage', ''), len(ARMS[arm][1])
+    frac = status['iter'] / max(status['max_iters'], 1) \
+        if 'iter' in status else 0.0
+    if stage.startswith('stage'):
+        return int(stage[5:].split('_')[0]) + frac
+    if stage == 'finetune':
+        return n + FINETUNE_COST * frac
+    return n + FINETUNE_COST if stage == '10-clip test' else 0.0
+
+
+def _progress(running, done, pending, start):
+    states, cost_done = [], sum(_job_cost(arm) for arm, _ in done)
     for (arm, seed), (_, _, status, _) in running.items():
         try:
             with open(status) as f:
                 s = json.load(f)
-            states.append(f'{arm}/s{seed} {s["stage"]}' + (
-                f' {s["iter"]}/{s["max_iters"]} it' if 'iter' in s else ''))
-        except (OSError, ValueError, KeyError):
-            states.append(f'{arm}/s{seed} starting')
+        except (OSError, ValueError):
+            s = dict(stage='starting')
+        states.append(f'{arm}/s{seed} {s["stage"]}' + (
+            f' {s["iter"]}/{s["max_iters"]} it' if 'iter' in s else ''))
+        cost_done += _job_done(arm, s)
+    total = sum(_job_cost(arm) for arm, _ in
+                list(done) + list(running) + list(pending))
     elapsed = time.time() - start
-    line = f'[{_mmss(elapsed)}] {len(done)}/{total} done; ' + '; '.join(
-        states)
-    if done:
-        per_job = elapsed / (len(done) + 0.5 * len(running))
-        left = per_job * (total - len(done)) - 0.5 * per_job * len(running)
-        line += f'; ~{_mmss(max(left, 0))} left'
+    jobs = len(done) + len(running) + len(pending)
+    line = (f'[{_mmss(elapsed)}] {len(done)}/{jobs} jobs done; '
+            + '; '.join(states))
+    if cost_done > 0.05 * total:
+        line += f'; ~{_mmss(elapsed * (total - cost_done) / cost_done)} left'
     return line
 
 
