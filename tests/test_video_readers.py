@@ -1,8 +1,8 @@
 """The decoders beside decord (video_readers.py) and tools/data/resize_videos.
 
 Each decoder must return decord's frames for the same indices (VSPP's and
-auxSKD's two-view index sets, unsorted, with repeats) within the tolerance
-of the RGB conversion, on real H.264 files: the demo generator's and one
+auxSKD's two-view index sets, unsorted, with repeats), PyAV's exactly and
+torchcodec's within the tolerance of its RGB conversion, on real H.264 files: the demo generator's and one
 written here with far keyframes and B-frames, whose frames carry their
 index in their brightness so that order is checked without any decoder.
 """
@@ -23,7 +23,8 @@ from mmauxskd.datasets.transforms.video_readers import (
 from mmauxskd.utils.config_utils import set_decoder
 
 av = pytest.importorskip('av')
-TOL = 3.0  # mean grey levels: OpenCV's vs swscale's YUV -> RGB
+TOL = 3.0  # mean grey levels, for decoders that convert YUV -> RGB on
+# their own (torchcodec); PyAVReader gives decord's pixels exactly
 
 
 def brightness(i):
@@ -109,9 +110,8 @@ def test_pyav_reader_matches_decord(coded, name):
         got = np.stack(reader.get_frames(inds))
         want = decord_frames(path, inds)
         assert got.shape == want.shape and got.dtype == np.uint8
-        per_frame = np.abs(got.astype(np.float32) - want).mean(
-            axis=(1, 2, 3))
-        assert per_frame.max() < TOL, (inds, per_frame)
+        # the same swscale conversion as decord: the same pixels
+        np.testing.assert_array_equal(got, want, err_msg=str(inds))
         if name == 'long':
             np.testing.assert_array_equal(frame_numbers(got), inds)
 
@@ -122,8 +122,8 @@ def test_pyav_reader_matches_decord_on_demo_videos(tiny_data):
         path = osp.join(folder, name)
         reader = PyAVReader(path)
         for inds in index_sets(len(reader), seed=1)[:4]:
-            assert mean_diff(reader.get_frames(inds),
-                             decord_frames(path, inds)) < TOL
+            np.testing.assert_array_equal(np.stack(reader.get_frames(inds)),
+                                          decord_frames(path, inds))
 
 
 def test_pyav_reader_rejects_out_of_range(coded):
@@ -176,7 +176,7 @@ def test_two_view_clips_auto_picks_our_decoder(coded):
     inds = out['frame_inds']
     assert inds.shape == (2, 16)
     want = decord_frames(coded['long'], inds.reshape(-1))
-    assert mean_diff(np.stack(out['imgs']), want) < TOL
+    np.testing.assert_array_equal(np.stack(out['imgs']), want)
 
 
 def test_cuda_request_without_cuda_is_clear(coded):
@@ -287,3 +287,34 @@ def test_resize_check_catches_bad_outputs(coded, tmp_path):
     with open(dst, 'r+b') as f:
         f.truncate(100)
     assert tool.verify(dst, frames, kept, 12.0) is not None
+
+
+def test_train_tool_decoder_option():
+    """tools/train.py --decoder pyav swaps the decoder of every video
+    loader (the auxSKD config's two-view pipeline too)."""
+    from mmengine.config import Config
+    from conftest import ROOT, load_tool
+    tool = load_tool('train.py')
+    for config, loaders in (
+            ('configs/auxskd/r2plus1d_k100.py', {'train'}),
+            ('configs/finetune/r2plus1d-r10_2xb15-16x1x1-25e_ucf101-split1-'
+             'rgb.py', {'train', 'val', 'test'})):
+        path = osp.join(ROOT, config)
+        args = tool.parse_args([path, '--decoder', 'pyav'])
+        cfg = tool.merge_args(Config.fromfile(path), args)
+        for split in ('train', 'val', 'test'):
+            loader = cfg.get(f'{split}_dataloader')
+            if split not in loaders:
+                assert not loader
+                continue
+            dataset = loader.dataset
+            while 'pipeline' not in dataset:
+                dataset = dataset.dataset
+            types = [t['type'] for t in dataset.pipeline]
+            assert types[0] == 'PyAVSeekInit', (config, split, types)
+            assert 'DecordDecode' not in types
+    raw = osp.join(ROOT, 'configs/finetune/r2plus1d-r10_2xb15-16x1x1-25e_'
+                   'ucf101-split1-rawframes.py')
+    cfg = tool.merge_args(Config.fromfile(raw), tool.parse_args(
+        [raw, '--decoder', 'pyav']))
+    assert cfg.train_dataloader.dataset.pipeline[0]['type'] != 'PyAVSeekInit'
