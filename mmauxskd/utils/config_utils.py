@@ -14,7 +14,7 @@ a pipeline from it instead::
 import copy
 
 __all__ = ['update_pipeline', 'to_rawframes', 'set_decoder',
-           'check_clip_geometry']
+           'set_config_decoder', 'check_clip_geometry']
 
 _DECODERS_INIT = ('DecordInit', 'OpenCVInit', 'PyAVInit', 'PyAVSeekInit',
                   'TorchCodecInit')
@@ -101,6 +101,26 @@ def set_decoder(pipeline, backend, **init_args):
         raise ValueError('set_decoder: no video init transform in '
                          f'{[t["type"] for t in out]}')
     return out
+
+
+def set_config_decoder(cfg, backend, **init_args):
+    """Apply :func:`set_decoder` to the pipeline of every dataloader of
+    ``cfg`` (in place, inside dataset wrappers too) that decodes videos;
+    raw-frame pipelines are left alone. Returns the names of the changed
+    loaders. ``tools/train.py --decoder pyav`` calls it."""
+    changed = []
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        if not loader:
+            continue
+        dataset = loader.get('dataset', {})
+        while 'pipeline' not in dataset and 'dataset' in dataset:
+            dataset = dataset['dataset']
+        pipeline = dataset.get('pipeline')
+        if pipeline and any(t['type'] in _DECODERS_INIT for t in pipeline):
+            dataset['pipeline'] = set_decoder(pipeline, backend, **init_args)
+            changed.append(f'{split}_dataloader')
+    return changed
 
 
 def _positive_int(cfg, key, where, errors, allow_missing=True):
