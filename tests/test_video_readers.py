@@ -318,3 +318,13 @@ def test_train_tool_decoder_option():
     cfg = tool.merge_args(Config.fromfile(raw), tool.parse_args(
         [raw, '--decoder', 'pyav']))
     assert cfg.train_dataloader.dataset.pipeline[0]['type'] != 'PyAVSeekInit'
+
+
+def test_pyav_reads_widths_decord_misreads(tmp_path):
+    """decord 0.6.0 fails on 48-pixel-wide videos (docs/compatibility.md);
+    the PyAV reader returns their frames, in order."""
+    path = write_video(str(tmp_path / 'w48.mp4'), frames=20, size=(48, 48),
+                       gop=8)
+    frames = PyAVReader(path).get_frames([19, 0, 7])
+    assert [f.shape for f in frames] == [(48, 48, 3)] * 3
+    assert list(frame_numbers(frames)) == [19, 0, 7]

@@ -15,7 +15,8 @@ A pipeline is ``NAME=CONFIG`` (the config's training pipeline, as the
 dataset would run it), ``NAME=CONFIG:stock`` (MMAction2's stock pipeline
 with the same steps: the clip sampler replaced by ``SampleFrames(clip_len=K,
 frame_interval=1, num_clips=1)`` and our faster drop-in transforms by the
-stock ones they replace, e.g. ``ClipColorJitter`` by ``ColorJitter``) or
+stock ones they replace, e.g. ``ClipColorJitter`` by ``ColorJitter``,
+``PyAVSeekInit``/``PyAVSeekDecode`` by ``DecordInit``/``DecordDecode``) or
 ``NAME=CONFIG:sampleframes`` (only the sampler replaced: the cost of the
 sampling alone), ``NAME=CONFIG:pyav`` (the config's pipeline decoding with
 ``PyAVSeekInit``/``PyAVSeekDecode``; ``:decord``, ``:torchcodec`` likewise).
@@ -55,7 +56,9 @@ def train_pipeline(cfg):
 
 
 # our drop-in replacements -> the MMAction2 transform each replaces
-STOCK_TRANSFORMS = dict(ClipColorJitter='ColorJitter')
+STOCK_TRANSFORMS = dict(ClipColorJitter='ColorJitter',
+                        PyAVSeekInit='DecordInit',
+                        PyAVSeekDecode='DecordDecode')
 
 
 def stock_variant(pipeline, transforms=True):
