@@ -102,6 +102,11 @@ class PyAVReader:
         self.path = path if isinstance(path, str) else getattr(
             path, 'name', '<stream>')
         kwargs = {}
+        if hwaccel == 'cuda':
+            problem = _cuda_problem()
+            if problem:  # say so before FFmpeg tries (and says it worse)
+                raise DecoderUnavailableError(
+                    f'PyAV cannot decode on {hwaccel!r}: {problem}')
         if hwaccel:
             try:
                 from av.codec.hwaccel import HWAccel
@@ -220,15 +225,27 @@ def to_rgb(frame, reformatter=None):
     return reformatter.reformat(frame, format='rgb24').to_ndarray()
 
 
+def _cuda_problem():
+    """Why no CUDA device can be used (as torch sees it), or ``None``;
+    ``None`` too without torch, leaving the question to FFmpeg."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    if not torch.cuda.is_available():
+        return (f'CUDA is not available to torch {torch.__version__} '
+                '(a CPU build, or no GPU/driver)')
+    return None
+
+
 def torchcodec_problem(device='cpu'):
     """Why torchcodec cannot decode on ``device`` here, or ``None``."""
     try:
         import torch
     except ImportError:
         return 'torch is not installed'
-    if str(device).startswith('cuda') and not torch.cuda.is_available():
-        return (f'CUDA is not available to torch {torch.__version__} '
-                '(a CPU build, or no GPU/driver)')
+    if str(device).startswith('cuda') and _cuda_problem():
+        return _cuda_problem()
     try:
         from torchcodec.decoders import VideoDecoder  # noqa: F401
     except ImportError as err:
