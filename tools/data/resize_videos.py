@@ -13,8 +13,9 @@ MP4 (PyAV's bundled FFmpeg and libx264; ``pip install av``):
   (VSPP spans 16-28 frames) then decodes from at most 15 frames before its
   first index, where camera files often have hundreds (bigbuckbunny.mp4:
   one keyframe in 132 frames); without B-frames every frame depends only on
-  earlier ones. 16 is where the measured clips/s stopped rising while the
-  files kept growing (docs/benchmarks.md#resized-videos);
+  earlier ones. Measured (docs/benchmarks.md#keyframe-interval): 8 and 16
+  gave the most clips/s for VSPP and auxSKD, and 16's files are 18%
+  smaller than 8's;
 * ``-tune fastdecode`` (no CABAC, no deblocking: cheaper to decode), CRF 23,
   preset ``veryfast``; every frame kept, in order (a variable frame rate
   becomes the average constant one), no audio.
