@@ -112,19 +112,17 @@ def measure_step(cfg, batch, device, amp, steps, warmup):
     model.init_weights()
     model = model.to(device).train()
     wrapper_cfg = copy.deepcopy(cfg.optim_wrapper)
-    context = contextlib.nullcontext
-    if amp == 'bf16' and device.startswith('cuda'):
+    cpu_bf16 = amp == 'bf16' and not device.startswith('cuda')
+    if amp == 'bf16' and not cpu_bf16:
         wrapper_cfg['type'] = 'AmpOptimWrapper'
         wrapper_cfg['dtype'] = 'bfloat16'
-    elif amp == 'bf16':
-        def context():
-            return torch.autocast('cpu', dtype=torch.bfloat16)
     wrapper = build_optim_wrapper(model, wrapper_cfg)
 
     def step():
         if hasattr(model, 'momentum_update'):  # MomentumTeacherHook
             model.momentum_update()
-        with context():
+        with (torch.autocast('cpu', dtype=torch.bfloat16) if cpu_bf16
+              else contextlib.nullcontext()):
             model.train_step(batch, wrapper)
         if hasattr(model, 'enqueue_pending'):  # AnchorQueueHook
             model.enqueue_pending()

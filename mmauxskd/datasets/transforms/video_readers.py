@@ -241,7 +241,7 @@ def _cuda_problem():
 def torchcodec_problem(device='cpu'):
     """Why torchcodec cannot decode on ``device`` here, or ``None``."""
     try:
-        import torch
+        import torch  # noqa: F401  (torchcodec needs it)
     except ImportError:
         return 'torch is not installed'
     if str(device).startswith('cuda') and _cuda_problem():
