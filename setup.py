@@ -35,7 +35,8 @@ setup(
         'mmcv-lite>=2.0.1,<2.2.0',  # mmaction2 1.2.0 asserts mmcv < 2.2.0
         'mmaction2==1.2.0',
         'importlib_metadata',  # used but not declared by mmaction2 1.2.0
-        'decord==0.6.0',
+        'decord==0.6.0',  # the data tools; DecordInit in configs
+        'av>=12',  # PyAVSeekInit, the configs' decoder (tested: 18.1.0)
         # the OpenCV that mmengine and mmcv-lite require; mmaction2 1.2.0 also
         # pulls opencv-contrib-python (docs/compatibility.md, OpenCV)
         'opencv-python',

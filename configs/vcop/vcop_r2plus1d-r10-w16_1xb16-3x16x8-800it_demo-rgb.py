@@ -8,9 +8,10 @@
 _base_ = ['./vcop_r2plus1d-r10_2xb15-3x16x8-20e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
 from mmauxskd.utils.config_utils import (iter_schedule, pretext_val,  # noqa
-                                         update_pipeline)
+                                         set_decoder, update_pipeline)
 
-train_pipeline = update_pipeline(_base_.train_pipeline, **_base_.demo_geometry)
+train_pipeline = set_decoder(update_pipeline(
+    _base_.train_pipeline, **_base_.demo_geometry), _base_.demo_decoder)
 train_dataloader = dict(**_base_.demo_loader, dataset=dict(
     pipeline=train_pipeline, **_base_.demo_unlabelled))
 model = dict(backbone=_base_.demo_backbone,

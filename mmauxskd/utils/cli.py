@@ -27,16 +27,31 @@ def add_common_args(parser):
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--decoder', choices=['decord', 'pyav', 'torchcodec'],
+        help="decode the videos with this backend instead of the config's "
+        '(docs/benchmarks.md#decoders)')
+    parser.add_argument(
+        '--decoder-device', default='cpu', choices=['cpu', 'cuda'],
+        help="with --decoder pyav or torchcodec: 'cuda' decodes with NVDEC "
+        'where the GPU and libraries allow (else a warning and the CPU); '
+        "set train_dataloader.multiprocessing_context='spawn' with workers")
 
 
 def apply_common_args(cfg, args):
-    """Launcher, work dir (default ``./work_dirs/<config name>``), LOCAL_RANK.
+    """Launcher, work dir (default ``./work_dirs/<config name>``), LOCAL_RANK,
+    the video decoder (``--decoder``).
 
     ``--cfg-options`` is merged by the caller last, so it wins.
     """
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     cfg.launcher = args.launcher
+    if getattr(args, 'decoder', None):
+        from .config_utils import set_config_decoder
+        extra = {} if args.decoder_device == 'cpu' else dict(
+            device=args.decoder_device)
+        set_config_decoder(cfg, args.decoder, **extra)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:

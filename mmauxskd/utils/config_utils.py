@@ -13,11 +13,19 @@ a pipeline from it instead::
 """
 import copy
 
-__all__ = ['update_pipeline', 'to_rawframes', 'check_clip_geometry',
-           'iter_schedule', 'pretext_val']
+__all__ = ['update_pipeline', 'to_rawframes', 'set_decoder',
+           'set_config_decoder', 'check_clip_geometry', 'iter_schedule',
+           'pretext_val']
 
-_DECODERS_INIT = ('DecordInit', 'OpenCVInit', 'PyAVInit')
-_DECODERS = ('DecordDecode', 'OpenCVDecode', 'PyAVDecode')
+_DECODERS_INIT = ('DecordInit', 'OpenCVInit', 'PyAVInit', 'PyAVSeekInit',
+                  'TorchCodecInit')
+_DECODERS = ('DecordDecode', 'OpenCVDecode', 'PyAVDecode', 'PyAVSeekDecode',
+             'TorchCodecDecode')
+#: ``set_decoder`` backends: (init transform, decode transform)
+DECODER_BACKENDS = dict(
+    decord=('DecordInit', 'DecordDecode'),
+    pyav=('PyAVSeekInit', 'PyAVSeekDecode'),
+    torchcodec=('TorchCodecInit', 'TorchCodecDecode'))
 
 
 def update_pipeline(pipeline, **updates):
@@ -174,6 +182,64 @@ def to_rawframes(pipeline):
             t = dict(type='RawFrameDecode')
         out.append(t)
     return out
+
+
+def set_decoder(pipeline, backend, **init_args):
+    """Copy of a video ``pipeline`` decoding with another backend.
+
+    Every video init/decode pair (``DecordInit`` / ``DecordDecode``, ...,
+    also a ``TwoViewClips``' ``decoder``) becomes the ``backend``'s:
+    ``'decord'`` (decord; MMAction2's default), ``'pyav'``
+    (``PyAVSeekInit`` / ``PyAVSeekDecode``: frame-accurate, PyAV's bundled
+    FFmpeg) or ``'torchcodec'``. ``init_args`` go to the init transform,
+    e.g. ``device='cuda'`` (NVDEC; falls back to the CPU with a warning
+    where it cannot be used, unless ``fallback=False``)::
+
+        from mmauxskd.utils.config_utils import set_decoder
+        train_pipeline = set_decoder(_base_.train_pipeline, 'pyav')
+    """
+    if backend not in DECODER_BACKENDS:
+        raise ValueError(f'set_decoder: backend must be one of '
+                         f'{sorted(DECODER_BACKENDS)}, got {backend!r}')
+    init, decode = DECODER_BACKENDS[backend]
+    if init_args and backend == 'decord':
+        init_args = {k: v for k, v in init_args.items()
+                     if k in ('num_threads', 'io_backend')}
+    out, found = [], False
+    for t in copy.deepcopy(list(pipeline)):
+        if t['type'] in _DECODERS_INIT:
+            t, found = dict(type=init, **init_args), True
+        elif t['type'] in _DECODERS:
+            t = dict(type=decode)
+        elif t['type'] == 'TwoViewClips' and isinstance(
+                t.get('decoder'), dict) and t['decoder'].get(
+                    'type') in _DECODERS:
+            t['decoder'] = dict(type=decode)
+        out.append(t)
+    if not found:
+        raise ValueError('set_decoder: no video init transform in '
+                         f'{[t["type"] for t in out]}')
+    return out
+
+
+def set_config_decoder(cfg, backend, **init_args):
+    """Apply :func:`set_decoder` to the pipeline of every dataloader of
+    ``cfg`` (in place, inside dataset wrappers too) that decodes videos;
+    raw-frame pipelines are left alone. Returns the names of the changed
+    loaders. ``tools/train.py --decoder pyav`` calls it."""
+    changed = []
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        if not loader:
+            continue
+        dataset = loader.get('dataset', {})
+        while 'pipeline' not in dataset and 'dataset' in dataset:
+            dataset = dataset['dataset']
+        pipeline = dataset.get('pipeline')
+        if pipeline and any(t['type'] in _DECODERS_INIT for t in pipeline):
+            dataset['pipeline'] = set_decoder(pipeline, backend, **init_args)
+            changed.append(f'{split}_dataloader')
+    return changed
 
 
 def _positive_int(cfg, key, where, errors, allow_missing=True):

@@ -5,7 +5,8 @@
 # ones. Splits (tools/data/make_demo_data.py): 16 labelled training videos
 # (4 per class), 32 validation videos, 80 test videos.
 _base_ = ['./ucf101_split1_videos.py']
-from mmauxskd.utils.config_utils import update_pipeline  # noqa: E402
+from mmauxskd.utils.config_utils import (set_decoder,  # noqa: E402
+                                         update_pipeline)
 
 data_root = 'data/demo/videos'
 ann_file_train = 'data/demo/demo_train_list_videos.txt'
@@ -15,12 +16,14 @@ ann_file_unlabelled = 'data/demo/demo_unlabelled_list_videos.txt'
 prepare_hint = 'run `python tools/data/make_demo_data.py --out data/demo`'
 num_classes = 4
 _small = dict(Resize=dict(scale=(-1, 40)))
-train_pipeline = update_pipeline(
-    _base_.train_pipeline, RandomCrop=dict(size=32), **_small)
-val_pipeline = update_pipeline(
-    _base_.val_pipeline, CenterCrop=dict(crop_size=32), **_small)
-test_pipeline = update_pipeline(
-    _base_.test_pipeline, CenterCrop=dict(crop_size=32), **_small)
+# decord opens the demo's small files faster than PyAV, the real configs'
+# decoder (as _base_/datasets/demo_unlabelled.py's demo_decoder)
+train_pipeline = set_decoder(update_pipeline(
+    _base_.train_pipeline, RandomCrop=dict(size=32), **_small), 'decord')
+val_pipeline = set_decoder(update_pipeline(
+    _base_.val_pipeline, CenterCrop=dict(crop_size=32), **_small), 'decord')
+test_pipeline = set_decoder(update_pipeline(
+    _base_.test_pipeline, CenterCrop=dict(crop_size=32), **_small), 'decord')
 _paths = dict(data_prefix=dict(video=data_root), prepare_hint=prepare_hint)
 _loader = dict(batch_size=8, num_workers=2)
 train_dataloader = dict(dataset=dict(

@@ -3,6 +3,9 @@
 # (resize to short side 128, random crop 112, flip, colour jitter), training
 # loader only. List "relative/path.mp4 label" (any label, e.g. -1), built by
 # tools/data/build_kinetics_lists.py; docs/data_preparation.md#kinetics.
+# For speed, train on a resized copy (tools/data/resize_videos.py --dst-root
+# data/kinetics400/videos_128 --list LIST): point data_prefix.video and
+# ann_file at it with --cfg-options (docs/data_preparation.md#resized-videos-fast-loading).
 _base_ = ['./ucf101_split1_videos.py']
 # pretraining only: no evaluation loaders
 val_dataloader = val_evaluator = test_dataloader = test_evaluator = None

@@ -1,5 +1,9 @@
-# UCF101 split 1, mp4/avi videos decoded with decord (MMAction2 list format
-# "relative/path.avi label"); docs/data_preparation.md#ucf101 builds the lists.
+# UCF101 split 1, mp4/avi videos (MMAction2 list format "relative/path.avi
+# label"); docs/data_preparation.md#ucf101 builds the lists. Decoded with
+# PyAV (PyAVSeekInit/PyAVSeekDecode: the same frames, pixel for pixel, as
+# MMAction2's DecordInit/DecordDecode, 1.0-1.6x faster,
+# docs/benchmarks.md#decoders); `--decoder decord` on tools/train.py and
+# tools/test.py, or set_decoder() in a config, switches back.
 dataset_type = 'RobustVideoDataset'
 data_root = 'data/ucf101/videos'
 ann_file_train = 'data/ucf101/ucf101_train_split_1_videos.txt'
@@ -12,9 +16,9 @@ num_classes = 101
 # MMAction2's ColorJitter, same draws, output identical up to float
 # rounding, in about two thirds of the time; swap in dict(type='ColorJitter') if you prefer)
 train_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='PyAVSeekInit'),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1),
-    dict(type='DecordDecode'),
+    dict(type='PyAVSeekDecode'),
     dict(type='Resize', scale=(-1, 128)),
     dict(type='RandomCrop', size=112),
     dict(type='Flip', flip_ratio=0.5),
@@ -24,10 +28,10 @@ train_pipeline = [
 ]
 # one centre clip per video while training
 val_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='PyAVSeekInit'),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1,
          test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='PyAVSeekDecode'),
     dict(type='Resize', scale=(-1, 128)),
     dict(type='CenterCrop', crop_size=112),
     dict(type='FormatShape', input_format='NCTHW'),
@@ -35,10 +39,10 @@ val_pipeline = [
 ]
 # paper §4.2: 10 clips sampled uniformly, centre crop, softmax averaged
 test_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='PyAVSeekInit'),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=10,
          test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='PyAVSeekDecode'),
     dict(type='Resize', scale=(-1, 128)),
     dict(type='CenterCrop', crop_size=112),
     dict(type='FormatShape', input_format='NCTHW'),

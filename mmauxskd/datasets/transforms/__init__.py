@@ -3,3 +3,5 @@ from .segment_pace import SegmentPaceSampler, replace_sampler  # noqa: F401
 from .clip_order import ClipOrderSampler, clip_orders  # noqa: F401
 from .relative_speed import RelativeSpeedSampler  # noqa: F401
 from .color_jitter import ClipColorJitter  # noqa: F401
+from .video_readers import (PyAVSeekDecode, PyAVSeekInit,  # noqa: F401
+                            TorchCodecDecode, TorchCodecInit)

@@ -27,6 +27,9 @@ import numpy as np
 from mmcv.transforms import BaseTransform, Compose
 from mmaction.registry import TRANSFORMS
 
+# decoders with default arguments that decoder='auto' picks from the reader
+_AUTO_DECODERS = ('DecordDecode', 'RawFrameDecode', 'PyAVSeekDecode',
+                  'TorchCodecDecode')
 # keys a decoder writes (besides ``imgs``)
 _DECODED = ('original_shape', 'img_shape')
 
@@ -72,7 +75,7 @@ def two_view_pipeline(pipeline, sampler=None, **kwargs):
     i = decode[0]
     pack = pipeline[-1] if pipeline[-1]['type'].startswith('Pack') else None
     decoder = pipeline[i]
-    if decoder in (dict(type='DecordDecode'), dict(type='RawFrameDecode')):
+    if decoder in [dict(type=t) for t in _AUTO_DECODERS]:
         decoder = 'auto'  # then to_rawframes() converts the pipeline
     view = dict(type='TwoViewClips', sampler=sampler or pipeline[i - 1],
                 decoder=decoder,
@@ -110,8 +113,10 @@ class TwoViewClips(BaseTransform):
         transforms (list[dict]): per-view augmentation, ending with
             ``FormatShape``.
         decoder (dict | str): the decode transform, or ``'auto'``:
-            ``DecordDecode`` when ``results`` holds a decord reader,
-            ``RawFrameDecode`` when it holds a ``frame_dir``.
+            ``DecordDecode`` when ``results`` holds a decord reader, the
+            reader's own (``PyAVSeekDecode``, ``TorchCodecDecode``) for the
+            readers of ``video_readers.py``, ``RawFrameDecode`` when it
+            holds a ``frame_dir``.
         num_views (int): views per video. Defaults to 2.
         differ_keys (Sequence[str]): redraw a later view (up to
             ``max_redraws`` times) until it differs from every earlier one
@@ -145,11 +150,15 @@ class TwoViewClips(BaseTransform):
             return self.decoder
         reader = results.get('video_reader')
         if reader is not None:
-            if not type(reader).__module__.startswith('decord'):
-                raise TypeError(
-                    f'decoder="auto" handles decord readers, not '
-                    f'{type(reader).__name__}: set TwoViewClips.decoder')
-            kind = 'DecordDecode'
+            # our readers (video_readers.py) name their decode transform
+            kind = getattr(reader, 'decode_transform', None)
+            if kind is None:
+                if not type(reader).__module__.startswith('decord'):
+                    raise TypeError(
+                        f'decoder="auto" handles decord readers and those of '
+                        f'video_readers.py, not {type(reader).__name__}: set '
+                        'TwoViewClips.decoder')
+                kind = 'DecordDecode'
         elif 'frame_dir' in results:
             kind = 'RawFrameDecode'
         else:
