@@ -587,6 +587,10 @@ def main(argv=None):
     for arm in arms:
         print(f'  {arm}: {ARMS[arm][0]}')
     jobs = [(arm, seed) for seed in args.seeds for arm in arms]
+    # yapf (mmengine prints configs with it) writes its grammar cache on
+    # first import: in a fresh venv, jobs importing it at once raced on
+    # that file (EOFError: Ran out of input); import it here first
+    import yapf.yapflib.yapf_api  # noqa: F401
     results = run_jobs(jobs, args)
     summary = summarise(results, arms)
     elapsed = time.time() - start
