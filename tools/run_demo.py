@@ -25,6 +25,7 @@ chain at other (e.g. tiny) data; the tests run it that way.
 """
 import argparse
 import copy
+import gc
 import json
 import os
 import os.path as osp
@@ -188,6 +189,7 @@ class Job:
             name = f'stage{i}_{_stage_name(path)}'
             _, checkpoint, metrics = self.train(path, 'unlabelled', name,
                                                 checkpoint)
+            gc.collect()  # the stage's runner: its loader workers exit
             pretext = {k.split('/')[-1]: v for k, v in metrics.items()
                        if '/pretext/acc_' in k}
             last = i == len(stages) - 1
