@@ -25,6 +25,7 @@ chain at other (e.g. tiny) data; the tests run it that way.
 """
 import argparse
 import copy
+import gc
 import json
 import os
 import os.path as osp
@@ -114,15 +115,13 @@ class Job:
         self.status = status
         self.result = dict(arm=arm, seed=seed, stages=[])
 
-    def config(self, path, train_list, work_dir, pretrained=None,
-               validate=True):
+    def config(self, path, train_list, work_dir, pretrained=None):
         """A stage's config as ``tools/train.py`` builds it."""
         import train as train_tool
         from mmengine.config import Config
         args = train_tool.parse_args(
             [path, '--work-dir', work_dir, '--seed', str(self.seed)] +
-            (['--pretrained', pretrained] if pretrained else []) +
-            ([] if validate else ['--no-validate']))
+            (['--pretrained', pretrained] if pretrained else []))
         cfg = train_tool.merge_args(Config.fromfile(path), args)
         cfg.merge_from_dict(data_options(self.data, train_list, cfg))
         if self.cfg_options:
@@ -145,10 +144,9 @@ class Job:
         check_clip_geometry(cfg)
         runner = Runner.from_cfg(cfg)
         runner.train()
-        metrics = {k: float(v) for k, v in
-                   runner.message_hub.log_scalars.items()
-                   if k.startswith('val/')
-                   for v in [runner.message_hub.get_scalar(k).current()]}
+        hub = runner.message_hub  # the validation at the end of the run
+        metrics = {k: float(hub.get_scalar(k).current())
+                   for k in hub.log_scalars if k.startswith('val/')}
         with open(osp.join(work_dir, 'last_checkpoint')) as f:
             return runner, f.read().strip(), metrics
 
@@ -182,7 +180,7 @@ class Job:
     def run(self):
         import torch
         start = time.time()
-        desc, stages = ARMS[self.arm]
+        stages = ARMS[self.arm][1]
         checkpoint = None
         if not stages:  # the random initialisation is this arm's backbone
             knn = self.knn('none', ['val', 'test'])
@@ -191,6 +189,7 @@ class Job:
             name = f'stage{i}_{_stage_name(path)}'
             _, checkpoint, metrics = self.train(path, 'unlabelled', name,
                                                 checkpoint)
+            gc.collect()  # the stage's runner: its loader workers exit
             pretext = {k.split('/')[-1]: v for k, v in metrics.items()
                        if '/pretext/acc_' in k}
             last = i == len(stages) - 1
