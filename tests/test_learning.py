@@ -20,7 +20,7 @@ from mmaction.registry import HOOKS, MODELS, TRANSFORMS
 from conftest import ROOT
 from test_auxskd import fake_runner
 
-VSPP = 'configs/vspp/vspp_r2plus1d-r10-w12_1xb12-16x1x1-1200it_demo-rgb.py'
+VSPP = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'
 AUXSKD = 'configs/auxskd/r2plus1d_demo.py'
 
 

@@ -15,7 +15,7 @@ PROBES = sorted(glob.glob(osp.join(ROOT, 'configs', 'linear_probe', '*.py')))
 
 def _tiny_probe(tmp_path, data):
     base = ('configs/linear_probe/'
-            'linear_r2plus1d-r10-w12_1xb8-16x1x1-200it_demo-rgb.py')
+            'linear_r2plus1d-r10-w8_1xb8-16x1x1-200it_demo-rgb.py')
     body = f"""
 from mmauxskd.utils.config_utils import update_pipeline
 _loader = dict(batch_size=2, num_workers=0, persistent_workers=False)

@@ -14,7 +14,7 @@ from mmauxskd.evaluation import evaluate_frozen_backbone, knn_predict
 from mmauxskd.utils.config_utils import iter_schedule, pretext_val
 
 KNN = 'configs/knn/knn_r2plus1d-r10_16x1x10_demo-rgb.py'
-VSPP = 'configs/vspp/vspp_r2plus1d-r10-w12_1xb12-16x1x1-1200it_demo-rgb.py'
+VSPP = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'
 
 
 def knn_loop(query, gallery, labels, k, t, num_classes):
@@ -156,7 +156,7 @@ def test_frozen_backbone_knn_readout_on_tiny_data(tiny_data, tmp_path):
     torch.save(dict(state_dict=model.state_dict()), ckpt)
     metrics, feats = evaluate_frozen_backbone(cfg, ckpt, progress=False)
     assert 0 <= metrics['knn/top1'] <= 1
-    assert feats['gallery'][0].shape == (8, 96)  # the demo's 12-wide net
+    assert feats['gallery'][0].shape == (8, 64)  # the demo's 8-wide net
     assert feats['query'][0].shape[0] == 4
     cfg.test_evaluator = [dict(type='KNNAccMetric', k=3),
                           dict(type='VideoRetrievalMetric', topk=(1, ))]

@@ -150,8 +150,8 @@ gallery_dataloader = dict(dataset=dict(
     results = tool.main([config, str(tmp_path / 'ckpt.pth'), '--no-progress',
                          '--dump-features', npz, '--topk', '1', '5'])
     feats = np.load(npz)
-    assert feats['gallery'].shape == (8, 96)  # the demo's 12-wide net
-    assert feats['query'].shape == (4, 96)
+    assert feats['gallery'].shape == (8, 64)  # the demo's 8-wide net
+    assert feats['query'].shape == (4, 64)
     assert feats['gallery_labels'].tolist() == [0, 1, 2, 3] * 2
     expected = recall_at_k(feats['query'], feats['query_labels'],
                            feats['gallery'], feats['gallery_labels'], (1, 5))

@@ -20,7 +20,7 @@ from mmauxskd.datasets.transforms import ClipOrderSampler, clip_orders
 from test_vspp import TINY_BACKBONE, load, tiny_batch
 
 MAIN = 'configs/vcop/vcop_r2plus1d-r10_2xb15-3x16x8-20e_k100-rgb.py'
-DEMO = 'configs/vcop/vcop_r2plus1d-r10-w12_1xb16-3x16x8-800it_demo-rgb.py'
+DEMO = 'configs/vcop/vcop_r2plus1d-r10-w8_1xb16-3x16x8-800it_demo-rgb.py'
 VCOP_CONFIGS = sorted(osp.relpath(p, ROOT) for p in glob.glob(
     osp.join(ROOT, 'configs', 'vcop', '*.py')))
 

@@ -18,7 +18,7 @@ from mmauxskd.utils.config_utils import update_pipeline
 
 MAIN = 'configs/vspp/vspp_r3d-18_2xb15-16x1x1-20e_k100-rgb.py'
 MAIN_R21D = 'configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py'
-DEMO = 'configs/vspp/vspp_r2plus1d-r10-w12_1xb12-16x1x1-1200it_demo-rgb.py'
+DEMO = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'
 FINETUNE = ('configs/finetune/'
             'r2plus1d-r10_2xb15-16x1x1-25e_ucf101-split1-rgb.py')
 VSPP_CONFIGS = sorted(

@@ -39,17 +39,17 @@ import numpy as np
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 DATA = osp.join(ROOT, 'data', 'demo')
-FINETUNE = 'configs/finetune/r2plus1d-r10-w12_1xb8-16x1x1-300it_demo-rgb.py'
+FINETUNE = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-300it_demo-rgb.py'
 KNN = 'configs/knn/knn_r2plus1d-r10_16x1x10_demo-rgb.py'
-VSPP = 'configs/vspp/vspp_r2plus1d-r10-w12_1xb12-16x1x1-1200it_demo-rgb.py'
+VSPP = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'
 AUXSKD = 'configs/auxskd/r2plus1d_demo.py'
 PRETEXTS = dict(
     videopace=('VideoPace', 'configs/videopace/'
-               'videopace_r2plus1d-r10-w12_1xb12-16x1x1-1200it_demo-rgb.py'),
+               'videopace_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'),
     vcop=('VCOP',
-          'configs/vcop/vcop_r2plus1d-r10-w12_1xb16-3x16x8-800it_demo-rgb.py'),
+          'configs/vcop/vcop_r2plus1d-r10-w8_1xb16-3x16x8-800it_demo-rgb.py'),
     rspnet=('RSPNet',
-            'configs/rspnet/rspnet_r2plus1d-r10-w12_1xb16-3x16-800it_demo-rgb.py'))
+            'configs/rspnet/rspnet_r2plus1d-r10-w8_1xb16-3x16-800it_demo-rgb.py'))
 
 # arm -> (description, pretext configs run in order, each initialising the
 # next stage from its backbone)
@@ -289,6 +289,7 @@ def run_jobs(jobs, args):
     env.setdefault('OMP_NUM_THREADS', str(threads))
     pending, running, done = list(jobs), {}, {}
     start = last_print = time.time()
+    last_line = None
     while pending or running:
         while pending and len(running) < args.jobs:
             arm, seed = pending.pop(0)
@@ -329,7 +330,10 @@ def run_jobs(jobs, args):
                   flush=True)
         if running and time.time() - last_print >= args.progress_every:
             last_print = time.time()
-            print('  ' + _progress(running, done, pending, start), flush=True)
+            line = _progress(running, done, pending, start)
+            if line != last_line:
+                print('  ' + line, flush=True)
+            last_line = line
     return [done[key] for key in jobs]
 
 

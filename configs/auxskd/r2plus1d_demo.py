@@ -2,7 +2,7 @@
 # --out data/demo; 96 videos of 64x64): the K-100 recipe (two VSPP-sampled
 # views, student + EMA teacher, predictor, KL of similarity distributions,
 # temperatures 0.02) with what the demo shrinks (_base_/datasets/
-# demo_unlabelled.py: 32x32 crops, a 12-channel-wide R(2+1)D-10, batch 16)
+# demo_unlabelled.py: 32x32 crops, a 8-channel-wide R(2+1)D-10, batch 16)
 # and the run-length rule of docs/small_data.md:
 # * 400 steps, warm-up then cosine, instead of 20 epochs;
 # * teacher momentum m = 1 - 20 / steps = 0.95: the teacher averages the

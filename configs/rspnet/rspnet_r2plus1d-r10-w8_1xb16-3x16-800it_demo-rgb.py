@@ -1,6 +1,6 @@
 # Demo: the RSPNet recipe on the demo's unlabelled videos (40-64 frames, all
 # longer than the 32-frame window), with what the demo shrinks
-# (_base_/datasets/demo_unlabelled.py: 32x32 crops, 12-wide R(2+1)D-10,
+# (_base_/datasets/demo_unlabelled.py: 32x32 crops, 8-wide R(2+1)D-10,
 # batch 16) and the run-length rule of docs/small_data.md: 800 steps,
 # key-encoder momentum 1 - 20 / 800 = 0.975, 128 keys in the queue.
 # Reports the relative-speed accuracy on held-out triplets (is the

@@ -1,6 +1,6 @@
 # Demo finetuning: the UCF101 recipe (stock Recognizer3D + I3DHead, SGD,
 # 10-clip test) on the demo's 16 labelled videos, with what the demo shrinks
-# (_base_/datasets/demo_unlabelled.py: 32x32 crops, a 12-channel-wide
+# (_base_/datasets/demo_unlabelled.py: 32x32 crops, a 8-channel-wide
 # R(2+1)D-10) and an iteration budget (docs/small_data.md): 300 steps of
 # batch 8, warm-up then cosine. lr chosen on the validation split
 # (docs/small_data.md#choosing-the-demo-recipes).

@@ -2,7 +2,7 @@
 # the demo's unlabelled videos (40-64 frames, shorter than the 64-frame
 # tuple span, so the sampler's short-video policy shrinks the gaps or
 # loops), with what the demo shrinks (_base_/datasets/demo_unlabelled.py:
-# 32x32 crops, 12-wide R(2+1)D-10, batch 16) and an iteration budget
+# 32x32 crops, 8-wide R(2+1)D-10, batch 16) and an iteration budget
 # (docs/small_data.md). Reports the order accuracy on held-out tuples
 # (chance 1/6).
 _base_ = ['./vcop_r2plus1d-r10_2xb15-3x16x8-20e_k100-rgb.py',
