@@ -151,10 +151,12 @@ class Job:
             return runner, f.read().strip(), metrics
 
     def phase(self, text):
-        """Tell the parent what this job is doing between training stages."""
+        """Tell the parent what this job is doing between training stages
+        (and how many of its stages are done, for the time left)."""
         if self.status:
             with open(self.status + '.tmp', 'w') as f:
-                json.dump(dict(stage=text, time=time.time()), f)
+                json.dump(dict(stage=text, time=time.time(),
+                               stages_done=len(self.result['stages'])), f)
             os.replace(self.status + '.tmp', self.status)
 
     def knn(self, checkpoint, splits):
@@ -363,7 +365,9 @@ def _job_done(arm, status):
         return int(stage[5:].split('_')[0]) + frac
     if stage == 'finetune':
         return n + FINETUNE_COST * frac
-    return n + FINETUNE_COST if stage == '10-clip test' else 0.0
+    if stage == '10-clip test':
+        return n + FINETUNE_COST
+    return status.get('stages_done', 0)  # a readout between stages
 
 
 def _progress(running, done, pending, start):
