@@ -39,7 +39,7 @@ import numpy as np
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 DATA = osp.join(ROOT, 'data', 'demo')
-FINETUNE = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-300it_demo-rgb.py'
+FINETUNE = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-240it_demo-rgb.py'
 KNN = 'configs/knn/knn_r2plus1d-r10_16x1x10_demo-rgb.py'
 VSPP = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'
 AUXSKD = 'configs/auxskd/r2plus1d_demo.py'
@@ -593,7 +593,9 @@ def main(argv=None):
           flush=True)
     for arm in arms:
         print(f'  {arm}: {ARMS[arm][0]}')
-    jobs = [(arm, seed) for seed in args.seeds for arm in arms]
+    # longest jobs first, so that the cores do not end with one job alone
+    jobs = sorted(((arm, seed) for seed in args.seeds for arm in arms),
+                  key=lambda job: -_job_cost(job[0]))
     # yapf (mmengine prints configs with it) writes its grammar cache on
     # first import: in a fresh venv, jobs importing it at once raced on
     # that file (EOFError: Ran out of input); import it here first

@@ -2,13 +2,13 @@
 # --out data/demo; 96 videos of 64x64): the K-100 recipe (two VSPP-sampled
 # views, student + EMA teacher, predictor, KL of similarity distributions,
 # temperatures 0.02) with what the demo shrinks (_base_/datasets/
-# demo_unlabelled.py: 32x32 crops, a 8-channel-wide R(2+1)D-10, batch 16)
+# demo_unlabelled.py: 32x32 crops, an 8-channel-wide R(2+1)D-10, batch 16)
 # and the run-length rule of docs/small_data.md:
-# * 400 steps, warm-up then cosine, instead of 20 epochs;
-# * teacher momentum m = 1 - 20 / steps = 0.95: the teacher averages the
-#   last ~20 students (5% of the run). The paper's m = 0.999 on K-100's
-#   ~21,700 steps is the same rule; at 400 steps it would leave the teacher
-#   2/3 its random initialisation (0.999^400);
+# * 300 steps, warm-up then cosine, instead of 20 epochs;
+# * teacher momentum m = 1 - 20 / steps = 0.933: the teacher averages the
+#   last ~15-20 students (5% of the run). The paper's m = 0.999 on K-100's
+#   ~21,700 steps is the same rule; at 300 steps it would leave the teacher
+#   3/4 its random initialisation (0.999^300);
 # * 128 anchors (8 batches): the anchors are at most as old as the
 #   teacher's horizon, as the paper's 16,384 anchors (546 batches of 30)
 #   are on K-100;
@@ -33,7 +33,7 @@ train_dataloader = dict(**_base_.demo_loader, dataset=dict(
     pipeline=train_pipeline, **_base_.demo_unlabelled))
 model = dict(backbone=_base_.demo_backbone,
              neck=dict(in_channels=_base_.demo_channels),
-             queue_size=128, momentum=0.95)
+             queue_size=128, momentum=0.933)
 optim_wrapper = dict(optimizer=dict(lr=0.005))
 train_cfg, param_scheduler, log_processor, default_hooks = iter_schedule(
-    400, _base_.demo_iters_per_epoch)
+    300, _base_.demo_iters_per_epoch)

@@ -1,7 +1,7 @@
 # Demo: the VSPP recipe of vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py
 # (sampler, augmentation, model, SGD) on the demo's 96 unlabelled videos,
 # with what the demo shrinks (_base_/datasets/demo_unlabelled.py: 32x32
-# crops, a 8-channel-wide R(2+1)D-10) and a step budget instead of the
+# crops, an 8-channel-wide R(2+1)D-10) and a step budget instead of the
 # paper's 20 epochs (docs/small_data.md): 1200 steps of batch 12, warm-up
 # then cosine, lr 0.02 chosen on the held-out pretext split (the segment
 # task leaves chance after 300-550 steps, the pace task after it). At the
