@@ -11,7 +11,8 @@ from mmaction.registry import METRICS, MODELS
 
 from conftest import ROOT, load_tool
 from mmauxskd.evaluation import evaluate_frozen_backbone, knn_predict
-from mmauxskd.utils.config_utils import iter_schedule, pretext_val
+from mmauxskd.utils.config_utils import (check_clip_geometry, iter_schedule,
+                                         pretext_val, set_config_decoder)
 
 KNN = 'configs/knn/knn_r2plus1d-r10_16x1x10_demo-rgb.py'
 VSPP = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'
@@ -111,6 +112,21 @@ def test_pretext_val_is_held_out_deterministic_and_unaugmented(tiny_data):
     with pytest.raises(KeyError, match='pretext sampler'):
         pretext_val(cfg.val_dataloader.dataset.datasets[0].pipeline[2:],
                     {}, ('pace', ))
+
+
+def test_config_helpers_reach_the_held_out_datasets():
+    """The decoder switch and the geometry check walk into pretext_val's
+    ConcatDataset, not only the training loader."""
+    cfg = Config.fromfile(osp.join(ROOT, VSPP))
+    assert set_config_decoder(cfg, 'pyav') == ['train_dataloader',
+                                               'val_dataloader']
+    held_out = cfg.val_dataloader.dataset.datasets
+    assert {d.pipeline[0]['type'] for d in held_out} == {'PyAVSeekInit'}
+    check_clip_geometry(cfg)
+    crop = [t for t in held_out[1].pipeline if t['type'] == 'CenterCrop']
+    crop[0]['crop_size'] = 99
+    with pytest.raises(ValueError, match='val_dataloader.dataset.pipeline'):
+        check_clip_geometry(cfg)
 
 
 def test_iter_schedule_warms_up_then_decays_to_zero():

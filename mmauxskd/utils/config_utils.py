@@ -222,23 +222,35 @@ def set_decoder(pipeline, backend, **init_args):
     return out
 
 
+def _loader_datasets(cfg):
+    """``(split, dataset)`` for every dataset config with a pipeline in the
+    train / val / test loaders, inside wrappers (``dataset=...``,
+    ``datasets=[...]``, e.g. the ConcatDataset of :func:`pretext_val`)."""
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        todo = [loader.get('dataset', {})] if loader else []
+        while todo:
+            dataset = todo.pop(0)
+            if 'pipeline' in dataset:
+                yield split, dataset
+            elif 'dataset' in dataset:
+                todo.append(dataset['dataset'])
+            else:
+                todo.extend(dataset.get('datasets', []))
+
+
 def set_config_decoder(cfg, backend, **init_args):
     """Apply :func:`set_decoder` to the pipeline of every dataloader of
     ``cfg`` (in place, inside dataset wrappers too) that decodes videos;
     raw-frame pipelines are left alone. Returns the names of the changed
     loaders. ``tools/train.py --decoder pyav`` calls it."""
     changed = []
-    for split in ('train', 'val', 'test'):
-        loader = cfg.get(f'{split}_dataloader')
-        if not loader:
-            continue
-        dataset = loader.get('dataset', {})
-        while 'pipeline' not in dataset and 'dataset' in dataset:
-            dataset = dataset['dataset']
-        pipeline = dataset.get('pipeline')
-        if pipeline and any(t['type'] in _DECODERS_INIT for t in pipeline):
+    for split, dataset in _loader_datasets(cfg):
+        pipeline = dataset['pipeline']
+        if any(t['type'] in _DECODERS_INIT for t in pipeline):
             dataset['pipeline'] = set_decoder(pipeline, backend, **init_args)
-            changed.append(f'{split}_dataloader')
+            if f'{split}_dataloader' not in changed:
+                changed.append(f'{split}_dataloader')
     return changed
 
 
@@ -296,16 +308,12 @@ def check_clip_geometry(cfg):
         ValueError: listing every problem with its config key.
     """
     errors = []
+    for split, dataset in _loader_datasets(cfg):
+        _check_pipeline(dataset['pipeline'],
+                        f'{split}_dataloader.dataset.pipeline', errors)
     for split in ('train', 'val', 'test'):
-        loader = cfg.get(f'{split}_dataloader')
-        if not loader:
-            continue
-        dataset = loader.get('dataset', {})
-        while 'pipeline' not in dataset and 'dataset' in dataset:
-            dataset = dataset['dataset']
-        if 'pipeline' in dataset:
-            _check_pipeline(dataset['pipeline'],
-                            f'{split}_dataloader.dataset.pipeline', errors)
-        _positive_int(loader, 'batch_size', f'{split}_dataloader', errors)
+        if cfg.get(f'{split}_dataloader'):
+            _positive_int(cfg[f'{split}_dataloader'], 'batch_size',
+                          f'{split}_dataloader', errors)
     if errors:
         raise ValueError('invalid config:\n  ' + '\n  '.join(errors))
