@@ -57,7 +57,7 @@ train_dataloader = dict(
 model = dict(queue_size={QUEUE}, backbone=dict(base_channels=8),
              neck=dict(in_channels=64))
 train_cfg = dict(max_epochs={epochs})
-default_hooks = dict(checkpoint=dict(max_keep_ckpts=5),
+default_hooks = dict(checkpoint=dict(max_keep_ckpts=5, interval=1),
                      logger=dict(interval=1))
 custom_imports = dict(imports=['mmauxskd', 'auxskd_test_hooks'])
 custom_hooks = _base_.custom_hooks + [{hooks}]

@@ -8,7 +8,7 @@ import torch
 
 from conftest import ROOT, load_tool
 
-VSPP = 'configs/vspp/vspp_r2plus1d-r10_1xb8-16x1x1-20e_demo-rgb.py'
+VSPP = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'
 AUXSKD = 'configs/auxskd/r2plus1d_demo.py'
 
 

@@ -54,6 +54,8 @@ def tiny(cfg, data, work_dir, n_train=2):
         if not loader:
             continue
         dataset = _dataset(loader)
+        if 'datasets' in dataset:  # pretext_val's ConcatDataset: one of it
+            loader['dataset'] = dataset = dataset['datasets'][0]
         frames = 'Rawframe' in str(dataset.get('type'))
         kind = 'rawframes' if frames else 'videos'
         name = 'test' if split != 'train' else (

@@ -46,7 +46,7 @@ def test_dist_train_two_cpu_processes(tiny_data, tmp_path):
 def test_killed_run_resumes_exactly(tiny_data, tmp_path):
     body = demo_overrides(tiny_data) + (
         'train_cfg = dict(max_epochs=3, val_interval=1)\n'
-        'default_hooks = dict(checkpoint=dict(max_keep_ckpts=5))\n')
+        'default_hooks = dict(checkpoint=dict(max_keep_ckpts=5, interval=1))\n')
     cfg = write_config(tmp_path, DEMO, body)
     full, killed = str(tmp_path / 'full'), str(tmp_path / 'killed')
     run_tool(['tools/train.py', cfg, '--work-dir', full])

@@ -212,9 +212,13 @@ def test_train_amp_bf16_runs(arm, tiny_data, tmp_path, monkeypatch):
         return runner
 
     monkeypatch.setattr(Runner, 'from_cfg', from_cfg)
+    import torch
+    # oneDNN off: its bf16 kernels on this CPU turned the demo nets' loss
+    # into NaN after 2-3 steps in about half the runs (fp32 never; an open
+    # finding, docs/compatibility.md); PyTorch's own bf16 kernels did not
+    monkeypatch.setattr(torch.backends.mkldnn, 'enabled', False)
     tool.main([cfg, '--amp-dtype', 'bfloat16', '--work-dir', work,
                '--no-validate', '--cfg-options', 'train_cfg.max_epochs=1'])
-    import torch
     assert len(seen) >= 2
     assert all(s[:2] == ('AmpOptimWrapper', torch.bfloat16) for s in seen)
-    assert all(s[2] == s[2] and abs(s[2]) < 1e4 for s in seen)  # finite
+    assert all(s[2] == s[2] and abs(s[2]) < 1e4 for s in seen), seen

@@ -477,6 +477,7 @@ def plot(summary, path):
     seeds = len(next(iter(summary.values()))['seeds'])
     fig.suptitle(f'demo test split, mean +- std over {seeds} seeds')
     fig.tight_layout()
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 

@@ -80,8 +80,9 @@ def iter_schedule(max_iters, iters_per_epoch, warmup_ratio=0.05):
     Returns:
         tuple: ``train_cfg`` (an ``EpochBasedTrainLoop``, validating once
         at the end), ``param_scheduler``, ``log_processor`` and
-        ``default_hooks`` (logger every ~1/10 of the run, one checkpoint at
-        the end).
+        ``default_hooks`` (logger every ~1/10 of the run; a checkpoint every
+        quarter of the run and at its end, the last one kept, so a kill
+        loses at most a quarter).
     """
     for name, value in (('max_iters', max_iters),
                         ('iters_per_epoch', iters_per_epoch)):
@@ -101,8 +102,8 @@ def iter_schedule(max_iters, iters_per_epoch, warmup_ratio=0.05):
     log_processor = dict(by_epoch=True)
     default_hooks = dict(
         logger=dict(interval=max(1, epochs * iters_per_epoch // 10)),
-        checkpoint=dict(interval=-1, save_last=True, max_keep_ckpts=1,
-                        save_best=None))
+        checkpoint=dict(interval=max(1, epochs // 4), save_last=True,
+                        max_keep_ckpts=1, save_best=None))
     return train_cfg, param_scheduler, log_processor, default_hooks
 
 
