@@ -482,7 +482,8 @@ def plot(summary, path):
     plt.close(fig)
 
 
-def report(summary, results, work_dir, data, elapsed):
+def report(summary, data, elapsed):
+    """Print the per-arm table and the verdict; returns the verdict lines."""
     print(f'\nDemo results ({data}: test split of '
           f'{_count(data, "test")} videos, 4 classes, chance 0.25; '
           f'{_count(data, "train")} labelled training videos; mean +- std '
@@ -525,7 +526,7 @@ def _count(data, split):
         return sum(1 for line in f if line.strip())
 
 
-def prune(work_dir, results, keep):
+def prune(work_dir, keep):
     """Leave the last checkpoint of each stage (or nothing with
     ``keep='none'``) and drop the backbone extracts --pretrained wrote."""
     for path, _, files in os.walk(work_dir):
@@ -604,13 +605,13 @@ def main(argv=None):
     results = run_jobs(jobs, args)
     summary = summarise(results, arms)
     elapsed = time.time() - start
-    lines = report(summary, results, args.work_dir, args.data, elapsed)
+    lines = report(summary, args.data, elapsed)
     plot_path = osp.join(args.work_dir, 'demo_results.png')
     plot(summary, plot_path)
     with open(osp.join(args.work_dir, 'demo_results.json'), 'w') as f:
         json.dump(dict(summary=summary, results=results, verdict=lines,
                        seconds=elapsed, device=args.device), f, indent=2)
-    prune(args.work_dir, results, args.keep)
+    prune(args.work_dir, args.keep)
     print(f'\nplot: {plot_path}\nsummary: '
           f'{osp.join(args.work_dir, "demo_results.json")}\nlogs and '
           f'checkpoints: {args.work_dir}/<arm>/seed<N>/ (job.log; one folder '
