@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mmaction.registry import TRANSFORMS
 
-from mmauxskd.datasets.transforms import SegmentPaceSampler, replace_sampler
+from mmauxskd.datasets.transforms import SegmentPaceSampler
+from mmauxskd.utils.config_utils import replace_sampler
 
 
 def eq4_reference(f_r, clip_len, num_segments, pace, segment):
@@ -294,7 +295,9 @@ def test_pack_carries_labels_and_replace_sampler():
     swapped = replace_sampler(pipeline, dict(type='SegmentPaceSampler'))
     assert [t['type'] for t in swapped] == [
         'DecordInit', 'SegmentPaceSampler', 'DecordDecode', 'PackActionInputs']
-    assert swapped[-1]['algorithm_keys'] == ('pace_label', 'segment_label')
+    # the keys the sampler class declares
+    assert swapped[-1]['algorithm_keys'] == SegmentPaceSampler.label_keys == (
+        'pace_label', 'segment_label')
     assert pipeline[1]['type'] == 'SampleFrames'  # input untouched
     with pytest.raises(KeyError, match='SampleFrames'):
         replace_sampler(swapped, dict(type='SegmentPaceSampler'))

@@ -13,19 +13,33 @@ a pipeline from it instead::
 """
 import copy
 
-__all__ = ['update_pipeline', 'to_rawframes', 'set_decoder',
+__all__ = ['update_pipeline', 'replace_sampler', 'two_view_pipeline',
+           'sampler_label_keys', 'to_rawframes', 'set_decoder',
            'set_config_decoder', 'check_clip_geometry', 'iter_schedule',
-           'pretext_val']
+           'pretext_val', 'demo_data', 'pretext_data', 'group_augment',
+           'gallery_loader', 'config_variable']
 
 _DECODERS_INIT = ('DecordInit', 'OpenCVInit', 'PyAVInit', 'PyAVSeekInit',
                   'TorchCodecInit')
 _DECODERS = ('DecordDecode', 'OpenCVDecode', 'PyAVDecode', 'PyAVSeekDecode',
              'TorchCodecDecode')
+# decoders that TwoViewClips(decoder='auto') picks from the reader
+AUTO_DECODERS = ('DecordDecode', 'RawFrameDecode', 'PyAVSeekDecode',
+                 'TorchCodecDecode')
 #: ``set_decoder`` backends: (init transform, decode transform)
 DECODER_BACKENDS = dict(
     decord=('DecordInit', 'DecordDecode'),
     pyav=('PyAVSeekInit', 'PyAVSeekDecode'),
     torchcodec=('TorchCodecInit', 'TorchCodecDecode'))
+
+
+def _transforms_of(pipeline):
+    """Every transform of ``pipeline``, those nested in a wrapper's
+    ``transforms`` list (``TwoViewClips``, ``ClipGroupAugment``) too."""
+    for t in pipeline:
+        yield t
+        if isinstance(t.get('transforms'), (list, tuple)):
+            yield from _transforms_of(t['transforms'])
 
 
 def update_pipeline(pipeline, **updates):
@@ -34,14 +48,16 @@ def update_pipeline(pipeline, **updates):
     Args:
         pipeline (list[dict]): transforms.
         **updates: ``TransformType=dict(arg=value, ...)``; every transform of
-            that type is updated. A dict value ``None`` removes the argument.
+            that type is updated, also inside a wrapper's ``transforms``
+            (``TwoViewClips``, ``ClipGroupAugment``). A dict value ``None``
+            removes the argument.
 
     Raises:
         KeyError: a named transform type is not in the pipeline.
     """
     out = copy.deepcopy(list(pipeline))
     for name, change in updates.items():
-        hits = [t for t in out if t['type'] == name]
+        hits = [t for t in _transforms_of(out) if t['type'] == name]
         if not hits:
             raise KeyError(f'update_pipeline: no {name} in the pipeline '
                            f'({[t["type"] for t in out]})')
@@ -52,6 +68,207 @@ def update_pipeline(pipeline, **updates):
                 else:
                     t[key] = value
     return out
+
+
+def sampler_label_keys(sampler):
+    """The ``label_keys`` a registered pretext sampler declares (the keys
+    of ``results`` its model reads), from its config dict."""
+    from mmaction.registry import TRANSFORMS
+    cls = TRANSFORMS.get(sampler['type'])
+    if cls is None:
+        raise KeyError(f'no registered transform {sampler["type"]!r}')
+    return tuple(getattr(cls, 'label_keys', ()))
+
+
+def replace_sampler(pipeline, sampler, algorithm_keys=None,
+                    old='SampleFrames'):
+    """Copy of a config pipeline with its ``old`` sampler replaced.
+
+    For configs: the pretext's sampler takes the place of ``SampleFrames``
+    and ``PackActionInputs`` packs the sampler's labels into each data
+    sample: ``algorithm_keys``, by default the ``label_keys`` the sampler
+    class declares (none: ``PackActionInputs`` is left alone). Everything
+    else (decoder, augmentation) is kept.
+
+    Raises:
+        KeyError: the pipeline has no ``old`` transform.
+    """
+    if algorithm_keys is None:
+        algorithm_keys = sampler_label_keys(sampler)
+    out, found = [], False
+    for t in pipeline:
+        t = dict(t)
+        if t['type'] == old:
+            t, found = dict(sampler), True
+        elif t['type'] == 'PackActionInputs' and algorithm_keys:
+            t['algorithm_keys'] = tuple(algorithm_keys)
+        out.append(t)
+    if not found:
+        raise KeyError(f'replace_sampler: no {old} in the pipeline '
+                       f'({[t["type"] for t in pipeline]})')
+    return out
+
+
+def two_view_pipeline(pipeline, sampler=None, **kwargs):
+    """The two-view version of a single-clip training pipeline (a copy).
+
+    ``[init..., sampler, decode, augment..., pack]`` becomes
+    ``[init..., TwoViewClips(sampler, decode, augment...), pack]``: the same
+    sampling (or ``sampler``) and augmentation, applied to each view. Works
+    for video (``DecordInit``, ``DecordDecode``) and raw-frame
+    (``RawFrameDecode``) pipelines; usable inside configs. A decoder with
+    default arguments becomes ``decoder='auto'``, so that
+    :func:`to_rawframes` turns the result into a raw-frame pipeline.
+
+    Args:
+        pipeline (list[dict]): the single-clip pipeline.
+        sampler (dict, optional): replaces the pipeline's sampler.
+        **kwargs: more ``TwoViewClips`` arguments (``differ_keys``, ...).
+    """
+    pipeline = copy.deepcopy(list(pipeline))
+    decode = [i for i, t in enumerate(pipeline) if t['type'].endswith(
+        'Decode')]
+    if len(decode) != 1 or decode[0] == 0:
+        raise ValueError('two_view_pipeline: expected one decode transform '
+                         f'after a sampler in {[t["type"] for t in pipeline]}')
+    i = decode[0]
+    pack = pipeline[-1] if pipeline[-1]['type'].startswith('Pack') else None
+    decoder = pipeline[i]
+    if decoder in [dict(type=t) for t in AUTO_DECODERS]:
+        decoder = 'auto'  # then to_rawframes() converts the pipeline
+    view = dict(type='TwoViewClips', sampler=sampler or pipeline[i - 1],
+                decoder=decoder,
+                transforms=pipeline[i + 1:len(pipeline) - bool(pack)],
+                **kwargs)
+    return pipeline[:i - 1] + [view] + ([pack] if pack else [])
+
+
+# the random spatial augmentations that ClipGroupAugment can draw per group
+_SPATIAL_AUGMENTS = ('RandomCrop', 'RandomResizedCrop', 'MultiScaleCrop',
+                     'Flip', 'ColorJitter', 'ClipColorJitter')
+
+
+def group_augment(pipeline, groups='each', keep=None):
+    """Copy of ``pipeline`` whose random spatial augmentation (the run of
+    ``RandomCrop`` / ``Flip`` / ``ColorJitter`` ... after the decoder) is
+    drawn per group of clips: wrapped in one ``ClipGroupAugment(groups)``.
+
+    Args:
+        pipeline (list[dict]): a multi-clip pipeline (before
+            ``FormatShape``, the frames of all clips in one list).
+        groups (str | Sequence[Sequence[int]]): ``'each'`` or a partition
+            of the clip indices (see ``ClipGroupAugment``).
+        keep (Sequence[str], optional): the augmentation types to keep
+            (e.g. ``('RandomCrop', )`` for VCOP: crop, no flip or jitter);
+            default all.
+
+    Raises:
+        KeyError: the pipeline has no such augmentation, or it is split.
+    """
+    pipeline = copy.deepcopy(list(pipeline))
+    where = [i for i, t in enumerate(pipeline)
+             if t['type'] in _SPATIAL_AUGMENTS]
+    if not where or where != list(range(where[0], where[-1] + 1)):
+        raise KeyError('group_augment: expected one run of '
+                       f'{_SPATIAL_AUGMENTS} in '
+                       f'{[t["type"] for t in pipeline]}')
+    augments = [t for t in pipeline[where[0]:where[-1] + 1]
+                if keep is None or t['type'] in keep]
+    if keep is not None and {t['type'] for t in augments} != set(keep):
+        raise KeyError(f'group_augment: keep={tuple(keep)} not all in '
+                       f'{[t["type"] for t in pipeline]}')
+    groups = groups if groups == 'each' else tuple(map(tuple, groups))
+    wrapped = dict(type='ClipGroupAugment', groups=groups,
+                   transforms=augments)
+    return pipeline[:where[0]] + [wrapped] + pipeline[where[-1] + 1:]
+
+
+def _loader_with_pipeline(loader, pipeline, **loader_args):
+    """A loader update that sets ``pipeline`` in ``loader``'s innermost
+    dataset (through ``RepeatDataset``-like ``dataset=`` wrappers)."""
+    inner, depth = loader['dataset'], 0
+    while 'pipeline' not in inner and 'dataset' in inner:
+        inner, depth = inner['dataset'], depth + 1
+    update = dict(pipeline=pipeline)
+    for _ in range(depth):
+        update = dict(dataset=update)
+    return dict(**loader_args, dataset=update)
+
+
+def pretext_data(base, sampler, clip_augment=None, two_view=False,
+                 **loader_args):
+    """A pretext's training data on a dataset base's pipeline:
+    ``(train_pipeline, train_dataloader)``.
+
+    For a leaf config that lists a backbone, a dataset and a method base;
+    ``base`` is its ``_base_``. The dataset's ``SampleFrames`` becomes
+    ``sampler`` (whose ``label_keys`` ``PackActionInputs`` packs, see
+    :func:`replace_sampler`), or with ``two_view`` the sampler, decoder and
+    augmentation become auxSKD's ``TwoViewClips`` (:func:`two_view_pipeline`);
+    ``clip_augment`` (``dict(groups=..., keep=...)``) draws the random
+    augmentation per group of clips (:func:`group_augment`). The loader
+    update reaches the dataset inside a ``RepeatDataset`` (UCF101 x10) and
+    carries ``loader_args`` (e.g. ``drop_last=True``)::
+
+        train_pipeline, train_dataloader = pretext_data(
+            _base_, _base_.vcop_sampler, _base_.vcop_augment)
+    """
+    if two_view:
+        pipeline = two_view_pipeline(base.train_pipeline, sampler=sampler)
+    else:
+        pipeline = replace_sampler(base.train_pipeline, sampler)
+    if clip_augment is not None:
+        pipeline = group_augment(pipeline, **clip_augment)
+    return pipeline, _loader_with_pipeline(base.train_dataloader, pipeline,
+                                           **loader_args)
+
+
+def gallery_loader(base):
+    """The retrieval gallery: the training videos, read as the test videos
+    are (10 clips, centre crop): ``base.test_dataloader`` with
+    ``base.ann_file_train``::
+
+        gallery_dataloader = gallery_loader(_base_)
+    """
+    return dict(base.test_dataloader, dataset=dict(
+        base.test_dataloader.dataset, ann_file=base.ann_file_train))
+
+
+def config_variable(path, name):
+    """One variable of another config file, for a config that needs a value
+    of a config it cannot inherit (their other keys would clash), so that
+    the value is written once. In a config, ``{{fileDirname}}`` (mmengine
+    fills it in) makes ``path`` relative to the config's folder::
+
+        vcop_sampler = config_variable(
+            '{{fileDirname}}/../../_base_/models/vcop.py', 'vcop_sampler')
+    """
+    from mmengine.config import Config
+    return Config.fromfile(path)[name]
+
+
+def demo_data(base, batch_size=None):
+    """The demo's shrink of a real pretext config: ``(train_pipeline,
+    train_dataloader)``.
+
+    ``base`` is the ``_base_`` of a demo config that inherits a real
+    pretext config and ``_base_/datasets/demo_unlabelled.py``; its training
+    pipeline gets the demo's frame geometry (``demo_geometry``, nested
+    transforms too) and decoder (``demo_decoder``), its loader the demo's
+    settings (``demo_loader``, ``batch_size`` if given) and the unlabelled
+    demo split (``demo_unlabelled``)::
+
+        train_pipeline, train_dataloader = demo_data(_base_)
+    """
+    train_pipeline = set_decoder(
+        update_pipeline(base.train_pipeline, **base.demo_geometry),
+        base.demo_decoder)
+    loader = dict(base.demo_loader)
+    if batch_size is not None:
+        loader['batch_size'] = batch_size
+    train_dataloader = dict(**loader, dataset=dict(
+        pipeline=train_pipeline, **base.demo_unlabelled))
+    return train_pipeline, train_dataloader
 
 
 def iter_schedule(max_iters, iters_per_epoch, warmup_ratio=0.05):
@@ -114,11 +331,12 @@ def pretext_val(train_pipeline, dataset, tasks, draws=4, batch_size=8):
     """Held-out evaluation of a pretext stage on its own task.
 
     The training pipeline with its sampler in test mode (a deterministic
-    draw per video and seed, start included), ``draws`` seeds per video, a centre crop and
-    no flip or colour jitter, over ``dataset`` (a split of unlabelled videos
-    that training does not see), scored by :class:`PretextAccMetric`. The
-    clips are the same for every recipe and run, so accuracies compare. Use
-    in a config::
+    draw per video and seed, start included), ``draws`` seeds per video, a
+    centre crop and no flip or colour jitter (a ``ClipGroupAugment``
+    becomes its transforms, applied once to all clips), over ``dataset``
+    (a split of unlabelled videos that training does not see), scored by
+    :class:`PretextAccMetric`. The clips are the same for every recipe and
+    run, so accuracies compare. Use in a config::
 
         val_dataloader, val_evaluator, val_cfg = pretext_val(
             train_pipeline, _base_.demo_pretext_val, ('pace', 'segment'))
@@ -147,10 +365,14 @@ def pretext_val(train_pipeline, dataset, tasks, draws=4, batch_size=8):
         raise KeyError('pretext_val: the pipeline needs exactly one pretext '
                        f'sampler ({[t["type"] for t in train_pipeline]})')
 
-    def pipeline(seed):
+    def deterministic(transforms, seed):
         out = []
-        for t in copy.deepcopy(list(train_pipeline)):
+        for t in transforms:
             if t['type'] in _AUGMENTS:
+                continue
+            if t['type'] == 'ClipGroupAugment':
+                # no random draw is left to give each group: one pass
+                out += deterministic(t['transforms'], seed)
                 continue
             if is_sampler(t):
                 t.update(test_mode=True, seed=seed, test_start='random')
@@ -158,6 +380,9 @@ def pretext_val(train_pipeline, dataset, tasks, draws=4, batch_size=8):
                 t = dict(type='CenterCrop', crop_size=t['size'])
             out.append(t)
         return out
+
+    def pipeline(seed):
+        return deterministic(copy.deepcopy(list(train_pipeline)), seed)
 
     datasets = [dict(dict(type='RobustVideoDataset', **dataset),
                      test_mode=True, pipeline=pipeline(seed))
@@ -274,11 +499,14 @@ def _short_side(scale):
     return None
 
 
-def _check_pipeline(pipeline, where, errors):
-    short = None
+def _check_pipeline(pipeline, where, errors, short=None):
     for i, t in enumerate(pipeline):
         loc = f'{where}[{i}]'
         kind = t.get('type')
+        if isinstance(t.get('transforms'), (list, tuple)):
+            # a wrapper (ClipGroupAugment, TwoViewClips) of per-clip steps
+            _check_pipeline(t['transforms'], f'{loc}.transforms', errors,
+                            short)
         if kind in ('SampleFrames', 'DenseSampleFrames'):
             for key in ('clip_len', 'frame_interval', 'num_clips'):
                 _positive_int(t, key, loc, errors)

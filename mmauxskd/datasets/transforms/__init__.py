@@ -1,7 +1,12 @@
-from .two_view import TwoViewClips, two_view_pipeline  # noqa: F401
-from .segment_pace import SegmentPaceSampler, replace_sampler  # noqa: F401
+from .two_view import TwoViewClips  # noqa: F401
+from .segment_pace import SegmentPaceSampler  # noqa: F401
 from .clip_order import ClipOrderSampler, clip_orders  # noqa: F401
 from .relative_speed import RelativeSpeedSampler  # noqa: F401
+from .clip_groups import ClipGroupAugment  # noqa: F401
 from .color_jitter import ClipColorJitter  # noqa: F401
 from .video_readers import (PyAVSeekDecode, PyAVSeekInit,  # noqa: F401
                             TorchCodecDecode, TorchCodecInit)
+# pipeline editing lives in mmauxskd.utils.config_utils; these names stay
+# importable from here for configs and scripts written before the move
+from ...utils.config_utils import (replace_sampler,  # noqa: F401,E402
+                                   two_view_pipeline)

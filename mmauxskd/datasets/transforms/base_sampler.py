@@ -33,6 +33,10 @@ class BasePretextSampler(BaseTransform):
 
     #: clips per sample written to ``results['num_clips']``
     clips_per_sample = 1
+    #: the keys of ``results`` the pretext's model reads (its targets):
+    #: ``config_utils.replace_sampler`` makes ``PackActionInputs`` pack them
+    #: (``algorithm_keys``), so no config types them out
+    label_keys = ()
 
     def __init__(self, clip_len, out_of_bound_opt='loop', test_mode=False,
                  seed=0, test_start='centre'):

@@ -65,12 +65,7 @@ from mmaction.registry import TRANSFORMS
 
 from .base_sampler import BasePretextSampler
 
-__all__ = ['SegmentPaceSampler', 'vspp_offsets', 'replace_sampler']
-
-#: keys :class:`SegmentPaceSampler` adds to ``results`` besides the
-#: ``SampleFrames`` ones; the first two are the training targets
-LABEL_KEYS = ('pace_label', 'segment_label')
-
+__all__ = ['SegmentPaceSampler', 'vspp_offsets']
 
 def segment_bounds(clip_len, num_segments):
     """Clip positions where the segments start, plus ``clip_len``.
@@ -140,6 +135,8 @@ class SegmentPaceSampler(BasePretextSampler):
         test_start (str): ``'centre'`` or ``'random'`` (drawn from the
             per-video generator), the start in test mode.
     """
+
+    label_keys = ('pace_label', 'segment_label')
 
     def __init__(self, clip_len=16, num_segments=4, num_paces=4, paces=None,
                  unaltered_segment_label=-1, out_of_bound_opt='loop',
@@ -235,27 +232,3 @@ class SegmentPaceSampler(BasePretextSampler):
                 f'out_of_bound_opt={self.out_of_bound_opt!r}, '
                 f'test_mode={self.test_mode})')
 
-
-def replace_sampler(pipeline, sampler, algorithm_keys=LABEL_KEYS,
-                    old='SampleFrames'):
-    """Copy of a config pipeline with its ``old`` sampler replaced.
-
-    For configs: the pretext's sampler takes the place of ``SampleFrames``
-    and ``PackActionInputs`` packs the sampler's labels (``algorithm_keys``)
-    into each data sample. Everything else (decoder, augmentation) is kept.
-
-    Raises:
-        KeyError: the pipeline has no ``old`` transform.
-    """
-    out, found = [], False
-    for t in pipeline:
-        t = dict(t)
-        if t['type'] == old:
-            t, found = dict(sampler), True
-        elif t['type'] == 'PackActionInputs' and algorithm_keys:
-            t['algorithm_keys'] = tuple(algorithm_keys)
-        out.append(t)
-    if not found:
-        raise KeyError(f'replace_sampler: no {old} in the pipeline '
-                       f'({[t["type"] for t in pipeline]})')
-    return out

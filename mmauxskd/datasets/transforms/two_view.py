@@ -19,17 +19,13 @@ and for raw frames the same without ``DecordInit``. Output: ``imgs`` of
 shape ``(2 * N, C, T, H, W)`` (view 0's N clips, then view 1's; N = 1 for
 the VSPP sampler), which ``PackActionInputs`` turns into ``inputs`` and the
 data preprocessor batches to ``(B, 2N, C, T, H, W)``; ``AuxSKD`` splits it.
-:func:`two_view_pipeline` derives such a pipeline from a single-clip one.
+:func:`mmauxskd.utils.config_utils.two_view_pipeline` derives such a
+pipeline from a single-clip one.
 """
-import copy
-
 import numpy as np
 from mmcv.transforms import BaseTransform, Compose
 from mmaction.registry import TRANSFORMS
 
-# decoders with default arguments that decoder='auto' picks from the reader
-_AUTO_DECODERS = ('DecordDecode', 'RawFrameDecode', 'PyAVSeekDecode',
-                  'TorchCodecDecode')
 # keys a decoder writes (besides ``imgs``)
 _DECODED = ('original_shape', 'img_shape')
 
@@ -47,41 +43,6 @@ def _draw_indices(sampler, results):
         raise KeyError(f'{type(sampler).__name__} did not set frame_inds')
     out['frame_inds'] = np.asarray(out['frame_inds']).reshape(-1)
     return out
-
-
-def two_view_pipeline(pipeline, sampler=None, **kwargs):
-    """The two-view version of a single-clip training pipeline (a copy).
-
-    ``[init..., sampler, decode, augment..., pack]`` becomes
-    ``[init..., TwoViewClips(sampler, decode, augment...), pack]``: the same
-    sampling (or ``sampler``) and augmentation, applied to each view. Works
-    for video (``DecordInit``, ``DecordDecode``) and raw-frame
-    (``RawFrameDecode``) pipelines; usable inside configs. A decoder with
-    default arguments becomes ``decoder='auto'``, so that
-    ``config_utils.to_rawframes`` turns the result into a raw-frame
-    pipeline.
-
-    Args:
-        pipeline (list[dict]): the single-clip pipeline.
-        sampler (dict, optional): replaces the pipeline's sampler.
-        **kwargs: more ``TwoViewClips`` arguments (``differ_keys``, ...).
-    """
-    pipeline = copy.deepcopy(list(pipeline))
-    decode = [i for i, t in enumerate(pipeline) if t['type'].endswith(
-        'Decode')]
-    if len(decode) != 1 or decode[0] == 0:
-        raise ValueError('two_view_pipeline: expected one decode transform '
-                         f'after a sampler in {[t["type"] for t in pipeline]}')
-    i = decode[0]
-    pack = pipeline[-1] if pipeline[-1]['type'].startswith('Pack') else None
-    decoder = pipeline[i]
-    if decoder in [dict(type=t) for t in _AUTO_DECODERS]:
-        decoder = 'auto'  # then to_rawframes() converts the pipeline
-    view = dict(type='TwoViewClips', sampler=sampler or pipeline[i - 1],
-                decoder=decoder,
-                transforms=pipeline[i + 1:len(pipeline) - bool(pack)],
-                **kwargs)
-    return pipeline[:i - 1] + [view] + ([pack] if pack else [])
 
 
 @TRANSFORMS.register_module()
