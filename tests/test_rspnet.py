@@ -36,24 +36,29 @@ def triplets(batch=B, seed=0):
 def test_sampler_follows_the_definition():
     sampler = TRANSFORMS.build(dict(type='RelativeSpeedSampler', clip_len=4))
     inds, labels = sampler.sample_indices(100, speeds=(1, 1, 0),
-                                          starts=(3, 0, 5))
-    # module docstring's worked example: speeds (1, 2) -> index 1 is 2x
-    assert inds.tolist() == [3, 5, 7, 9, 0, 2, 4, 6, 5, 6, 7, 8]
+                                          starts=(3, 0))
+    # module docstring's worked example: speeds (1, 2) -> index 1 is 2x;
+    # the keys (positive, negative) are one window at two speeds
+    assert inds.tolist() == [3, 5, 7, 9, 0, 2, 4, 6, 0, 1, 2, 3]
     assert labels['rsp_speeds'] == (2, 2, 1)
+    assert labels['rsp_starts'] == (3, 0, 0)
     assert labels['speed_label'].tolist() == [1, 1, 0]
 
     rng = np.random.default_rng(0)
-    seen = set()
+    seen, query_own = set(), 0
     for _ in range(200):
         inds, labels = sampler.sample_indices(40, rng)
         a, p, n = labels['rsp_speeds']
         assert a == p != n
         seen.add(a)
+        w_q, w_p, w_n = labels['rsp_starts']
+        assert w_p == w_n  # k+ and k- share the key window
+        query_own += w_q != w_p  # the query has its own
         for clip, s, w in zip(inds.reshape(3, 4), labels['rsp_speeds'],
                               labels['rsp_starts']):
             assert clip.tolist() == [w + s * i for i in range(4)]
             assert 0 <= w <= 40 - 8  # the longest (2x) window fits
-    assert seen == {1, 2}
+    assert seen == {1, 2} and query_own > 150
 
 
 def test_sampler_single_clip_transform_and_short_video():

@@ -63,15 +63,19 @@ STOCK_TRANSFORMS = dict(ClipColorJitter='ColorJitter',
 
 def stock_variant(pipeline, transforms=True):
     """``pipeline`` with its sampler replaced by a stock ``SampleFrames``
-    and, with ``transforms``, ``STOCK_TRANSFORMS`` by the stock ones."""
+    and, with ``transforms``, ``STOCK_TRANSFORMS`` by the stock ones. A
+    ``ClipGroupAugment`` (per-group augmentation of multi-clip samples)
+    becomes its transforms: the stock sample is one clip, one group."""
     out, found = [], False
     for t in pipeline:
-        if not found and 'clip_len' in t:
-            t, found = dict(type='SampleFrames', clip_len=t['clip_len'],
-                            frame_interval=1, num_clips=1), True
-        elif transforms and t['type'] in STOCK_TRANSFORMS:
-            t = dict(t, type=STOCK_TRANSFORMS[t['type']])
-        out.append(t)
+        group = t['transforms'] if t['type'] == 'ClipGroupAugment' else [t]
+        for t in group:
+            if not found and 'clip_len' in t:
+                t, found = dict(type='SampleFrames', clip_len=t['clip_len'],
+                                frame_interval=1, num_clips=1), True
+            elif transforms and t['type'] in STOCK_TRANSFORMS:
+                t = dict(t, type=STOCK_TRANSFORMS[t['type']])
+            out.append(t)
     if not found:
         raise ValueError('no top-level sampler (a transform with clip_len) '
                          f'in {[t["type"] for t in pipeline]}')

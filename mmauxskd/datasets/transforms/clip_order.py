@@ -48,11 +48,10 @@ Randomness: as :class:`SegmentPaceSampler`, a ``numpy.random.Generator``
 seeded from numpy's global generator (seeded by mmengine per run and per
 dataloader worker) unless one is passed.
 
-Cropping: VCOP crops each clip on its own; in our pipelines the stock
-``RandomCrop`` / ``Flip`` / ``ColorJitter`` after the decoder apply *one*
-crop, flip and jitter to all the tuple's frames (a documented deviation: a
-shared crop leaves no spatial shortcut between clips either, and keeps the
-configs' crop size where every tool expects it).
+Cropping: VCOP crops each clip on its own, with no flip or jitter; the VCOP
+configs put ``ClipGroupAugment(groups='each', transforms=[RandomCrop])``
+after the decoder (``clip_groups.py``), so that the clips' pixel positions
+are not aligned.
 """
 import itertools
 import math
@@ -63,11 +62,6 @@ from mmaction.registry import TRANSFORMS
 from .base_sampler import BasePretextSampler
 
 __all__ = ['ClipOrderSampler', 'clip_orders']
-
-#: keys :class:`ClipOrderSampler` adds that the model reads (pack them with
-#: ``PackActionInputs(algorithm_keys=...)``, see ``replace_sampler``)
-LABEL_KEYS = ('order_label', )
-
 
 def clip_orders(num_clips):
     """All permutations of ``0..n-1``, lexicographic; label = list index."""
@@ -104,6 +98,8 @@ class ClipOrderSampler(BasePretextSampler):
         test_start (str): ``'centre'`` or ``'random'`` (drawn from the
             per-video generator), the start in test mode.
     """
+
+    label_keys = ('order_label', )
 
     def __init__(self, clip_len=16, interval=8, num_clips_tuple=3,
                  out_of_bound_opt='loop', test_mode=False, seed=0,

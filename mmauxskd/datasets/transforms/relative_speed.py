@@ -7,20 +7,27 @@ plays it at speed ``s``: clip position ``i`` holds frame ``w + s i``
 every other frame of it. Its two pretext tasks need, per video, three clips
 (``triplet=True``), concatenated in this order:
 
-* ``anchor``   at speed ``s_a`` (window start ``w_0``),
-* ``positive`` at the same speed ``s_a`` (its own window start ``w_1``),
-* ``negative`` at another speed ``s_n != s_a`` (window start ``w_2``),
+* ``anchor``   (the query) at speed ``s_a`` from its window ``w_q``,
+* ``positive`` (key k+) at the same speed ``s_a`` from the key window ``w_k``,
+* ``negative`` (key k-) at another speed ``s_n != s_a`` from the *same* key
+  window ``w_k``,
 
 with ``s_a`` drawn uniformly from ``speeds`` and ``s_n`` uniformly from the
-other speeds; the three starts are drawn independently. Speed perception
-(M) wants ``sim(anchor, positive) > sim(anchor, negative)``; appearance
-(A) treats both the positive and the negative as the anchor's positives
-(same video, any speed). Worked example (K = 4, speeds (1, 2), s_a = 2,
-s_n = 1, starts 3, 0, 5)::
+other speeds, and the two window starts ``w_q``, ``w_k`` drawn
+independently: as in RSPNet, a sample is two windows of the video (the
+query's and the keys'), and k+ and k- are the key window played at two
+speeds. Speed perception (M) wants ``sim(anchor, positive) >
+sim(anchor, negative)``; appearance (A) treats both keys as the anchor's
+positives (same video, any speed). Worked example (K = 4, speeds (1, 2),
+s_a = 2, s_n = 1, w_q = 3, w_k = 0)::
 
-    anchor    3  5  7  9    | positive 0 2 4 6 | negative 5 6 7 8
+    anchor    3  5  7  9    | positive 0 2 4 6 | negative 0 1 2 3
 
-Every clip's window start is drawn among the ``num_frames - max(speeds) K``
+The spatial side is the pipeline's: ``ClipGroupAugment(groups=((0,), (1,
+2)))`` after the decoder gives the query its own crop, flip and colour
+jitter and the two keys one shared draw (RSPNet's per-window transform).
+
+Each window start is drawn among the ``num_frames - max(speeds) K``
 starts at which the *longest* window fits, whatever the clip's speed, so
 the position of a clip in the video says nothing about its speed. With
 ``triplet=False`` the sampler draws one clip at a random speed (RSPNet's
@@ -30,8 +37,11 @@ Short videos: the speeds are drawn first; when the longest window does not
 fit, the start is 0 and indices past the end follow ``out_of_bound_opt``.
 Test mode: per-video deterministic draw, centred starts.
 
-Labels written to ``results``: ``speed_label`` (``(3,)`` or scalar: index
-of each clip's speed in ``speeds``), ``rsp_speeds`` and ``rsp_starts``.
+Written to ``results`` for inspection (the model reads none of them:
+the triplet's order is its supervision, so ``label_keys`` is empty):
+``speed_label`` (``(3,)`` or scalar: index of each clip's speed in
+``speeds``), ``rsp_speeds`` and ``rsp_starts`` (per clip; the keys' two
+are equal).
 """
 import numpy as np
 from mmaction.registry import TRANSFORMS
@@ -40,10 +50,6 @@ from .base_sampler import BasePretextSampler
 
 __all__ = ['RelativeSpeedSampler']
 
-#: the key the model may read (pack it with ``PackActionInputs``)
-LABEL_KEYS = ('speed_label', )
-
-
 @TRANSFORMS.register_module()
 class RelativeSpeedSampler(BasePretextSampler):
     """Anchor / same-speed positive / other-speed negative clips (RSPNet).
@@ -51,7 +57,8 @@ class RelativeSpeedSampler(BasePretextSampler):
     A drop-in replacement of ``SampleFrames``: writes ``frame_inds``
     (``(3 K,)`` with ``triplet``, else ``(K,)``, ``start_index`` added),
     ``clip_len`` (K), ``num_clips`` (3 or 1), ``frame_interval`` (None) and
-    the labels of the module docstring.
+    the labels of the module docstring. In a triplet the positive and the
+    negative share their window (``rsp_starts[1] == rsp_starts[2]``).
 
     Args:
         clip_len (int): K. Defaults to 16.
@@ -104,7 +111,9 @@ class RelativeSpeedSampler(BasePretextSampler):
             num_frames (int): frames in the video (> 0).
             rng (numpy.random.Generator, optional): source of the draw.
             speeds (Sequence[int], optional): force the speed *indices*.
-            starts (Sequence[int], optional): force the window starts.
+            starts (Sequence[int], optional): force the window starts:
+                ``(w_q, w_k)`` for a triplet (the keys share ``w_k``),
+                ``(w, )`` for one clip.
 
         Returns:
             tuple[np.ndarray, dict]: 0-based indices (clip ``k`` at
@@ -118,9 +127,15 @@ class RelativeSpeedSampler(BasePretextSampler):
         if len(labels) != self.clips_per_sample or not all(
                 0 <= s < len(self.speeds) for s in labels):
             raise ValueError(f'RelativeSpeedSampler: bad speeds {labels}')
+        windows = 2 if self.triplet else 1
         if starts is None:
             starts = [self._start(num_frames - self.window, rng)
-                      for _ in labels]
+                      for _ in range(windows)]
+        if len(starts) != windows:
+            raise ValueError(f'RelativeSpeedSampler: {windows} window '
+                             f'start(s) expected, got {tuple(starts)}')
+        # query window, then the keys' window twice (k+ and k- share it)
+        starts = list(starts) + list(starts[1:])
         steps = np.array([self.speeds[s] for s in labels])
         inds = (np.asarray(starts)[:, None] +
                 steps[:, None] * np.arange(self.clip_len)[None]).reshape(-1)
