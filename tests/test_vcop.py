@@ -19,7 +19,7 @@ from conftest import ROOT
 from mmauxskd.datasets.transforms import ClipOrderSampler, clip_orders
 from test_vspp import TINY_BACKBONE, load, tiny_batch
 
-MAIN = 'configs/vcop/vcop_r2plus1d-r10_2xb15-3x16x8-20e_k100-rgb.py'
+MAIN = 'configs/vcop/vcop_r2plus1d-r10_2xb15-3x16x8-200e_k100-rgb.py'
 DEMO = 'configs/vcop/vcop_r2plus1d-r10-w8_1xb16-3x16x8-800it_demo-rgb.py'
 VCOP_CONFIGS = sorted(osp.relpath(p, ROOT) for p in glob.glob(
     osp.join(ROOT, 'configs', 'vcop', '*.py')) if 'demo' not in p)
@@ -267,7 +267,18 @@ def test_main_configs_follow_vcop():
                 head.dropout_ratio) == (3, 512, 0.5)
         opt = cfg.optim_wrapper.optimizer
         assert (opt.type, opt.lr, opt.weight_decay) == ('SGD', 1e-3, 5e-4)
-        assert cfg.train_cfg.max_epochs == 20
+        # the paper's Table 1 VCOP row: 200 epochs on K-100 (in the name)
+        epochs = 200 if 'k100' in path else 20
+        assert cfg.train_cfg.max_epochs == epochs
+        assert f'-{epochs}e_' in path
+        # VCOP's augmentation: a random crop per clip, no flip or jitter
+        pipeline = cfg.train_dataloader.dataset.get(
+            'dataset', cfg.train_dataloader.dataset).pipeline
+        types = [t['type'] for t in pipeline]
+        assert 'Flip' not in types and 'ClipColorJitter' not in types
+        crop = pipeline[types.index('ClipGroupAugment')]
+        assert crop['groups'] == 'each'
+        assert [t['type'] for t in crop['transforms']] == ['RandomCrop']
 
 
 def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
@@ -283,7 +294,10 @@ def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
             decoders] == [t['type'] for t in m.dataset.pipeline
                           if t['type'] not in decoders]
     for a, b in zip(d.dataset.pipeline, m.dataset.pipeline):
-        if a['type'] not in ('Resize', 'RandomCrop') + decoders:
+        if a['type'] == 'ClipGroupAugment':  # the crop per clip, smaller
+            assert a['groups'] == b['groups'] == 'each'
+            assert a['transforms'] == [dict(type='RandomCrop', size=32)]
+        elif a['type'] not in ('Resize', 'RandomCrop') + decoders:
             assert a == b
     assert demo.model.head.num_clips == main.model.head.num_clips
     assert demo.model.backbone.base_channels == 8

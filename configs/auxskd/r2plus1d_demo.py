@@ -21,16 +21,9 @@
 #   python tools/train.py configs/auxskd/r2plus1d_demo.py
 #   tools/dist_train.sh configs/auxskd/r2plus1d_demo.py 2
 _base_ = ['./r2plus1d_k100.py', '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.utils.config_utils import (iter_schedule, set_decoder,  # noqa
-                                         update_pipeline)
+from mmauxskd.utils.config_utils import demo_data, iter_schedule  # noqa
 
-_views = [t for t in _base_.train_pipeline if t['type'] == 'TwoViewClips']
-_views = update_pipeline(_views[0]['transforms'], **_base_.demo_geometry)
-train_pipeline = set_decoder(update_pipeline(
-    _base_.train_pipeline, TwoViewClips=dict(transforms=_views)),
-    _base_.demo_decoder)
-train_dataloader = dict(**_base_.demo_loader, dataset=dict(
-    pipeline=train_pipeline, **_base_.demo_unlabelled))
+train_pipeline, train_dataloader = demo_data(_base_)
 model = dict(backbone=_base_.demo_backbone,
              neck=dict(in_channels=_base_.demo_channels),
              queue_size=128, momentum=0.933)

@@ -6,10 +6,9 @@
 # (docs/auxskd.md#chaining).
 _base_ = ['../_base_/models/r2plus1d_r10.py',
           '../_base_/datasets/k100_videos.py', './_base_/auxskd.py']
-from mmauxskd.datasets.transforms import two_view_pipeline  # noqa: E402
+from mmauxskd.utils.config_utils import pretext_data  # noqa: E402
 
-train_pipeline = two_view_pipeline(_base_.train_pipeline,
-                                   sampler=_base_.vspp_sampler)
 # drop_last: the predictor's BatchNorm1d cannot train on a batch of one
-train_dataloader = dict(drop_last=True, dataset=dict(pipeline=train_pipeline))
+train_pipeline, train_dataloader = pretext_data(
+    _base_, _base_.vspp_sampler, two_view=True, drop_last=True)
 model = dict(backbone=_base_.backbone)

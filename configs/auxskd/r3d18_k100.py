@@ -1,9 +1,9 @@
 # auxSKD with R3D-18 on Kinetics-100 (paper Table 2); see r2plus1d_k100.py.
-_base_ = ['../_base_/models/r3d_18.py', '../_base_/datasets/k100_videos.py',
-          './_base_/auxskd.py']
-from mmauxskd.datasets.transforms import two_view_pipeline  # noqa: E402
+_base_ = ['../_base_/models/r3d_18.py',
+          '../_base_/datasets/k100_videos.py', './_base_/auxskd.py']
+from mmauxskd.utils.config_utils import pretext_data  # noqa: E402
 
-train_pipeline = two_view_pipeline(_base_.train_pipeline,
-                                   sampler=_base_.vspp_sampler)
-train_dataloader = dict(drop_last=True, dataset=dict(pipeline=train_pipeline))
+# drop_last: the predictor's BatchNorm1d cannot train on a batch of one
+train_pipeline, train_dataloader = pretext_data(
+    _base_, _base_.vspp_sampler, two_view=True, drop_last=True)
 model = dict(backbone=_base_.backbone)

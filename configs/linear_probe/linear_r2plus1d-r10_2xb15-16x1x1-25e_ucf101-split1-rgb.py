@@ -3,13 +3,7 @@
 # the 10-clip test reporting video and clip accuracy. Start from a pretext
 # (VSPP / auxSKD) checkpoint; only its backbone.* tensors match:
 #   python tools/train.py THIS_CONFIG --pretrained PRETEXT_CHECKPOINT
-_base_ = ['../finetune/r2plus1d-r10_2xb15-16x1x1-25e_ucf101-split1-rgb.py']
-model = dict(
-    # frozen_stages=4 puts the stem and all 4 stages in eval mode with
-    # requires_grad=False at every model.train(): neither the weights nor the
-    # BatchNorm running statistics change (norm_eval for any other BN)
-    backbone=dict(frozen_stages=4, norm_eval=True),
-    # a plain linear classifier on the pooled features
-    cls_head=dict(dropout_ratio=0.0))
-# only the classifier learns: a larger lr than finetuning, same schedule
-optim_wrapper = dict(optimizer=dict(lr=0.1))
+_base_ = ['../finetune/r2plus1d-r10_2xb15-16x1x1-25e_ucf101-split1-rgb.py',
+          './_base_/linear_probe.py']
+model = _base_.linear_probe_model
+optim_wrapper = _base_.linear_probe_optim

@@ -4,9 +4,8 @@
 # R@1/5/10/20.
 #   python tools/analysis/retrieval.py THIS_CONFIG CHECKPOINT
 _base_ = ['../finetune/r2plus1d-r10_2xb15-16x1x1-25e_hmdb51-split1-rgb.py']
+from mmauxskd.utils.config_utils import gallery_loader  # noqa: E402
+
 # the training videos, read as the test videos are (10 clips, centre crop)
-gallery_dataloader = dict(
-    _base_.test_dataloader,
-    dataset=dict(_base_.test_dataloader.dataset,
-                 ann_file=_base_.ann_file_train))
+gallery_dataloader = gallery_loader(_base_)
 test_evaluator = dict(type='VideoRetrievalMetric', topk=(1, 5, 10, 20))

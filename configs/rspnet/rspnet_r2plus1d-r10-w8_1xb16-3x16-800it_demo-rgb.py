@@ -2,23 +2,23 @@
 # longer than the 32-frame window), with what the demo shrinks
 # (_base_/datasets/demo_unlabelled.py: 32x32 crops, 8-wide R(2+1)D-10,
 # batch 16) and the run-length rule of docs/small_data.md: 800 steps,
-# key-encoder momentum 1 - 20 / 800 = 0.975, 128 keys in the queue.
+# key-encoder momentum 1 - 20 / 800 = 0.975, 128 keys in the queue; lr by
+# RSPNet's rule.
 # Reports the relative-speed accuracy on held-out triplets (is the
 # same-speed clip closer than the other-speed one? chance 0.5).
 _base_ = ['./rspnet_r2plus1d-r10_2xb15-3x16-200e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.utils.config_utils import (iter_schedule, pretext_val,  # noqa
-                                         set_decoder, update_pipeline)
+from mmauxskd.utils.config_utils import (demo_data, iter_schedule,  # noqa
+                                         pretext_val)
 
-train_pipeline = set_decoder(update_pipeline(
-    _base_.train_pipeline, **_base_.demo_geometry), _base_.demo_decoder)
-train_dataloader = dict(**_base_.demo_loader, dataset=dict(
-    pipeline=train_pipeline, **_base_.demo_unlabelled))
+train_pipeline, train_dataloader = demo_data(_base_)
 _heads = dict(in_channels=_base_.demo_channels,
               hid_channels=_base_.demo_channels)
 model = dict(backbone=_base_.demo_backbone, neck=_heads, speed_neck=_heads,
              queue_size=128, momentum=0.975)
-optim_wrapper = dict(optimizer=dict(lr=0.01))
+# RSPNet's lr rule, 0.05 x batch / 64 (0.0125 for batch 16)
+optim_wrapper = dict(optimizer=dict(
+    lr=_base_.rspnet_lr_per_64 * _base_.demo_loader.batch_size / 64))
 train_cfg, param_scheduler, log_processor, default_hooks = iter_schedule(
     800, _base_.demo_iters_per_epoch)
 val_dataloader, val_evaluator, val_cfg = pretext_val(

@@ -1,19 +1,16 @@
-# Demo: the VCOP recipe of vcop_r2plus1d-r10_2xb15-3x16x8-20e_k100-rgb.py on
+# Demo: the VCOP recipe of vcop_r2plus1d-r10_2xb15-3x16x8-200e_k100-rgb.py on
 # the demo's unlabelled videos (40-64 frames, shorter than the 64-frame
 # tuple span, so the sampler's short-video policy shrinks the gaps or
 # loops), with what the demo shrinks (_base_/datasets/demo_unlabelled.py:
 # 32x32 crops, 8-wide R(2+1)D-10, batch 16) and an iteration budget
 # (docs/small_data.md). Reports the order accuracy on held-out tuples
 # (chance 1/6).
-_base_ = ['./vcop_r2plus1d-r10_2xb15-3x16x8-20e_k100-rgb.py',
+_base_ = ['./vcop_r2plus1d-r10_2xb15-3x16x8-200e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.utils.config_utils import (iter_schedule, pretext_val,  # noqa
-                                         set_decoder, update_pipeline)
+from mmauxskd.utils.config_utils import (demo_data, iter_schedule,  # noqa
+                                         pretext_val)
 
-train_pipeline = set_decoder(update_pipeline(
-    _base_.train_pipeline, **_base_.demo_geometry), _base_.demo_decoder)
-train_dataloader = dict(**_base_.demo_loader, dataset=dict(
-    pipeline=train_pipeline, **_base_.demo_unlabelled))
+train_pipeline, train_dataloader = demo_data(_base_)
 model = dict(backbone=_base_.demo_backbone,
              head=dict(in_channels=_base_.demo_channels,
                        hidden_channels=_base_.demo_channels))

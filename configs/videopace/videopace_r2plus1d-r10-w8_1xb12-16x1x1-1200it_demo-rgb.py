@@ -1,5 +1,5 @@
 # Demo: VideoPace (VSPP with one segment, configs/videopace/_base_/
-# videopace_k100.py) on the demo's unlabelled videos: the VSPP demo config
+# videopace.py) on the demo's unlabelled videos: the VSPP demo config
 # (32x32 crops, 8-wide R(2+1)D-10, batch 12, 1200 steps; docs/small_data.md)
 # with Z = 1. Reports the pace accuracy on held-out clips.
 _base_ = ['../vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py']

@@ -9,13 +9,10 @@
 # reported.
 _base_ = ['./vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.utils.config_utils import (iter_schedule, pretext_val,  # noqa
-                                         set_decoder, update_pipeline)
+from mmauxskd.utils.config_utils import (demo_data, iter_schedule,  # noqa
+                                         pretext_val)
 
-train_pipeline = set_decoder(update_pipeline(
-    _base_.train_pipeline, **_base_.demo_geometry), _base_.demo_decoder)
-train_dataloader = dict(dict(_base_.demo_loader, batch_size=12), dataset=dict(
-    pipeline=train_pipeline, **_base_.demo_unlabelled))
+train_pipeline, train_dataloader = demo_data(_base_, batch_size=12)
 model = dict(backbone=_base_.demo_backbone,
              head=dict(in_channels=_base_.demo_channels))
 optim_wrapper = dict(optimizer=dict(lr=0.02))

@@ -1,18 +1,17 @@
 # auxSKD, the auxiliary pretraining stage (paper §3.1, Algorithm 1, §4.2),
 # without backbone and data: a leaf config adds them (r2plus1d_k100.py).
 # Schedule (§4.2): 20 epochs, batch 30, SGD lr 1e-3 x0.1 every 6 epochs.
-_base_ = ['../../_base_/schedules/sgd_20e_pretext.py',
+# vspp_sampler: each of the two views is drawn by VSPP's sampler (§3.1:
+# "VSPP is applied twice ... independently"), defined once in VSPP's model
+# base; a leaf builds its pipeline with pretext_data(_base_,
+# _base_.vspp_sampler, two_view=True). Its model is replaced below.
+_base_ = ['../../_base_/models/vspp.py',
+          '../../_base_/schedules/sgd_20e_pretext.py',
           '../../_base_/default_runtime.py']
-
-# each of the two views is drawn by VSPP's sampler (§3.1: "VSPP is applied
-# twice ... independently"); a leaf builds its pipeline with
-# two_view_pipeline(<dataset train_pipeline>, sampler=vspp_sampler). Keep it
-# equal to VSPP's (_base_/models/vspp.py).
-vspp_sampler = dict(type='SegmentPaceSampler', clip_len=16, num_segments=4,
-                    num_paces=4)
 
 feat_dim = 128
 model = dict(
+    _delete_=True,
     type='AuxSKD',
     # projection: one fully-connected layer, 512 -> 128 (§3.1), in the
     # student and the teacher (both backbones give 512 channels)
@@ -30,9 +29,7 @@ model = dict(
     feat_dim=feat_dim,
     momentum=0.999,  # m: theta_T <- m theta_T + (1 - m) theta_S
     # the input normalisation of VSPP and finetuning
-    data_preprocessor=dict(type='ActionDataPreprocessor',
-                           mean=[123.675, 116.28, 103.53],
-                           std=[58.395, 57.12, 57.375], format_shape='NCTHW'))
+    data_preprocessor=_base_.model.data_preprocessor)
 
 # no gradient clipping (paper and authors' code): the schedule's max_norm=40
 # (made for cross-entropy finetuning) would always bind here, the gradients
