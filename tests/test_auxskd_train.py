@@ -4,11 +4,12 @@ The demo config (configs/auxskd/r2plus1d_demo.py) on the tiny demo data,
 with a tiny backbone (8 base channels), batch 2 and a queue of 5 anchors
 (neither the per-rank nor the total batch divides it).
 """
+import os
 import os.path as osp
 
 import torch
 
-from conftest import free_port, run_tool, write_config
+from conftest import ROOT, free_port, run_tool, write_config
 from test_dist_resume import CRASH_HOOK, _log  # kills in epoch 2
 
 DEMO = 'configs/auxskd/r2plus1d_demo.py'
@@ -67,7 +68,8 @@ custom_hooks = _base_.custom_hooks + [{hooks}]
 def _setup(tmp_path):
     with open(tmp_path / 'auxskd_test_hooks.py', 'w') as f:
         f.write(DUMP_HOOK + CRASH_HOOK)
-    return dict(PYTHONPATH=str(tmp_path))
+    # the checkout under test first, not an installed mmauxskd
+    return dict(PYTHONPATH=os.pathsep.join([str(tmp_path), ROOT]))
 
 
 def test_two_processes_hold_the_same_teacher_and_queue(tiny_data, tmp_path):

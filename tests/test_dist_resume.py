@@ -1,10 +1,12 @@
 """tools/dist_train.sh on CPU with 2 processes; exact resume after a kill."""
 import glob
+import os
 import os.path as osp
 
 import torch
 
-from conftest import demo_overrides, free_port, run_tool, write_config
+from conftest import (ROOT, demo_overrides, free_port, run_tool,
+                      write_config)
 
 DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-240it_demo-rgb.py'
 
@@ -59,8 +61,10 @@ def test_killed_run_resumes_exactly(tiny_data, tmp_path):
         "custom_hooks = [dict(type='BrokenVideoReportHook'),\n"
         "                dict(type='RandomStateHook'), dict(type='CrashHook')]\n",
         name='crash.py')
+    # the checkout under test first, not an installed mmauxskd
+    path = os.pathsep.join([str(tmp_path), ROOT])
     proc = run_tool(['tools/train.py', crash_cfg, '--work-dir', killed],
-                    env=dict(PYTHONPATH=str(tmp_path)), check=False)
+                    env=dict(PYTHONPATH=path), check=False)
     assert proc.returncode == 137
     assert osp.exists(osp.join(killed, 'epoch_1.pth'))
     assert not osp.exists(osp.join(killed, 'epoch_2.pth'))
