@@ -41,10 +41,11 @@ from mmcv.transforms import BaseTransform
 
 from .base_sampler import BasePretextSampler
 from .color_jitter import ClipColorJitter
-from .two_view import TwoViewClips, _draw_indices
+from .two_view import TwoViewClips, _draw_indices, two_view_pipeline
 
 __all__ = ['MLFOWindowSampler', 'ViewsOfOneDraw', 'FrameRandomGray',
-           'FrameColorJitter', 'mlfo_pretext_val']
+           'FrameColorJitter', 'mlfo_pipeline', 'mlfo_transforms',
+           'mlfo_pretext_val']
 
 
 @TRANSFORMS.register_module()
@@ -201,6 +202,35 @@ class FrameColorJitter(ClipColorJitter):
             out.append(img)
         results['imgs'] = out
         return results
+
+
+def mlfo_transforms(clip_size=112):
+    """The authors' per-view augmentation: random sized crop (area 0.5-1,
+    ratio 3/4-4/3) -> ``clip_size`` square, flip, per-frame grey (p 0.5),
+    per-frame colour jitter (0.5, 0.5, 0.5, 0.25), ``FormatShape``."""
+    return [
+        dict(type='RandomResizedCrop', area_range=(0.5, 1.0),
+             aspect_ratio_range=(3 / 4, 4 / 3)),
+        dict(type='Resize', scale=(clip_size, clip_size), keep_ratio=False),
+        dict(type='Flip', flip_ratio=0.5),
+        dict(type='FrameRandomGray', p=0.5),
+        dict(type='FrameColorJitter', brightness=0.5, contrast=0.5,
+             saturation=0.5, hue=0.25),
+        dict(type='FormatShape', input_format='NCTHW')]
+
+
+def mlfo_pipeline(pipeline, clip_size=112,
+                  sampler=dict(type='MLFOWindowSampler', clip_len=16)):
+    """MLFO's training pipeline from a single-clip one (a copy; usable in
+    configs): its init, decoder, short-side ``Resize`` and packing kept,
+    the sampler and augmentation replaced by ``ViewsOfOneDraw(sampler,
+    [Resize, *mlfo_transforms(clip_size)])``."""
+    views = two_view_pipeline(pipeline)
+    resize = [t for t in pipeline if t['type'] == 'Resize'][:1]
+    return [dict(t, type='ViewsOfOneDraw', num_views=3,
+                 sampler=copy.deepcopy(sampler),
+                 transforms=copy.deepcopy(resize) + mlfo_transforms(clip_size))
+            if t['type'] == 'TwoViewClips' else t for t in views]
 
 
 _RANDOM_VIEW_AUGMENTS = ('Flip', 'FrameRandomGray', 'FrameColorJitter',
