@@ -29,11 +29,13 @@ class MLFO(BaseModel):
     ``3B`` clips; the outputs of the stages named by ``level_layers`` are
     read by forward hooks, so any backbone with named stages works.
 
-    Every loss is computed on the *global* batch: the per-clip outputs are
-    gathered in rank order (``gather_with_local_grad``) and the gradients
-    scaled by the world size (``scale_grad``), so that 2 processes give the
-    gradient of 1 process holding both halves; Sinkhorn, the graphs and the
-    score queue are then identical on every rank.
+    Every loss is computed on the *global* batch: the per-clip outputs
+    (embeddings, per-step features, prototype scores: everything a
+    parameter touches is computed on the local clips first) are gathered in
+    rank order (``gather_with_local_grad``) and the gradients scaled by the
+    world size (``scale_grad``), so that 2 processes give the gradient of 1
+    process holding both halves; Sinkhorn, the graphs and the score queue
+    are then identical on every rank.
 
     Module names (checkpoint prefixes): ``backbone.*`` (what the stock
     ``Recognizer3D`` loads), ``necks.<level>.*`` (per-level projection,
@@ -209,7 +211,7 @@ class MLFO(BaseModel):
         losses = self.instance_head.loss(z1, z2)
         q = self.semantic_neck(feats['high'][:2 * b])
         sem, (s1, s2) = self.semantic_head.loss(
-            gather(q[:b]), gather(q[b:]), enqueue=self.training)
+            q[:b], q[b:], enqueue=self.training, gather=gather)
         losses.update(sem)
         if self.graph_active:
             losses.update(self.graph_head.loss(

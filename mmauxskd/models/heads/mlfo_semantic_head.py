@@ -125,14 +125,20 @@ class MLFOSemanticHead(BaseModule):
         self.queue.enqueue(rows)
         self.queue_filled += rows.shape[0]
 
-    def loss(self, q1, q2, enqueue=False):
-        """``(N, D)`` semantic projections of the two views (global batch).
+    def loss(self, q1, q2, enqueue=False, gather=None):
+        """``(n, D)`` semantic projections of the two views.
+
+        ``gather`` (e.g. ``gather_with_local_grad``) turns this rank's
+        ``(n, K)`` scores into the global batch's: the scores are computed
+        locally, so that the prototypes' gradient, like every other
+        parameter's, flows through this rank's samples only.
 
         Returns ``(losses, (s1, s2))``: ``dict(loss_sem)`` and the targets
         (for the semantic graph, Eq. 7).
         """
         self.normalize_prototypes()
-        c1, c2 = self.scores(q1), self.scores(q2)
+        gather = gather or (lambda x: x)
+        c1, c2 = gather(self.scores(q1)), gather(self.scores(q2))
         s1, s2 = self.targets(c1), self.targets(c2)
         logp1 = F.log_softmax(c1 / self.temperature, dim=1)
         logp2 = F.log_softmax(c2 / self.temperature, dim=1)
