@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from mmaction.registry import MODELS, TRANSFORMS
 
-from conftest import ROOT
+from conftest import ROOT, load_tool
 
 from mmauxskd.models.necks.motion_excitation import MLFOLevelNeck
 
@@ -253,3 +253,17 @@ def test_every_config_builds():
         assert cfg.train_dataloader.dataset.pipeline[1]['type'] == \
             'ViewsOfOneDraw'
         assert dict(type='MLFOStageHook') in cfg.custom_hooks
+
+
+def test_demo_arm_points_its_held_out_draws_at_the_data():
+    run_demo = load_tool('run_demo.py')
+    config = run_demo.ARMS['mlfo'][1][0]
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    opts = run_demo.data_options('/d', 'unlabelled', cfg)
+    assert opts['train_dataloader.dataset.ann_file'] == \
+        '/d/demo_unlabelled_list_videos.txt'
+    for i in range(4):
+        assert opts[f'val_dataloader.dataset.datasets.{i}.ann_file'] == \
+            '/d/demo_pretext_val_list_videos.txt'
+    assert cfg.val_evaluator == dict(type='PretextAccMetric',
+                                     tasks=('instance', ))
