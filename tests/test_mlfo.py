@@ -45,8 +45,9 @@ def build(**kwargs):
 
 
 def clips(batch=B, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return torch.randn(batch, 3, 3, 16, 16, 16, generator=g)
+    """``(batch, 3 views, C, 16, 16, 16)`` random clips."""
+    return torch.randn((batch, 3, 3) + (16, ) * 3,
+                       generator=torch.Generator().manual_seed(seed))
 
 
 # --- views ---------------------------------------------------------------

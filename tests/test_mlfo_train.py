@@ -81,12 +81,12 @@ def test_two_gloo_ranks_equal_one_rank_on_the_global_batch(tmp_path):
                                        rtol=1e-4, atol=1e-6, msg=name)
 
 
-def tiny_body(data, epochs=2, extra_hooks=(), val=False):
+def tiny_body(data, epochs=2, extra_hooks=(), val=False, batch=2):
     hooks = ', '.join(f'dict(type={h!r})' for h in extra_hooks)
     videos = osp.join(data, 'videos')
     body = f'''
 train_dataloader = dict(
-    batch_size=2, num_workers=0, persistent_workers=False,
+    batch_size={batch}, num_workers=0, persistent_workers=False,
     dataset=dict(data_prefix=dict(video={videos!r}),
         ann_file={osp.join(data, "demo_unlabelled_list_videos.txt")!r}))
 model = dict(semantic_head=dict(num_prototypes=4, queue_size=6),

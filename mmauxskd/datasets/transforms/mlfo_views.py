@@ -140,6 +140,14 @@ class ViewsOfOneDraw(TwoViewClips):
                 for part in np.split(inds, self.num_views)]
 
 
+def _per_frame(results, p, fn):
+    """``fn`` applied to each frame of ``results['imgs']`` with
+    probability ``p``, one draw per frame."""
+    results['imgs'] = [fn(img) if np.random.rand() < p else img
+                       for img in results['imgs']]
+    return results
+
+
 @TRANSFORMS.register_module()
 class FrameRandomGray(BaseTransform):
     """Each frame turned grey (3 equal channels) with probability ``p``,
@@ -159,15 +167,13 @@ class FrameRandomGray(BaseTransform):
         self.p = p
 
     def transform(self, results):
-        out = []
-        for img in results['imgs']:
-            if np.random.rand() < self.p:
-                grey = img.astype(np.float32) @ np.float32([.299, .587, .114])
-                img = np.repeat(np.clip(np.round(grey), 0, 255).astype(
-                    np.uint8)[..., None], 3, axis=2)
-            out.append(img)
-        results['imgs'] = out
-        return results
+        return _per_frame(results, self.p, self._grey)
+
+    @staticmethod
+    def _grey(img):
+        grey = img.astype(np.float32) @ np.float32([.299, .587, .114])
+        return np.repeat(np.clip(np.round(grey), 0, 255).astype(
+            np.uint8)[..., None], 3, axis=2)
 
     def __repr__(self):
         return f'{self.__class__.__name__}(p={self.p})'
@@ -194,14 +200,8 @@ class FrameColorJitter(ClipColorJitter):
         self.p = p
 
     def transform(self, results):
-        out = []
-        for img in results['imgs']:
-            if np.random.rand() < self.p:
-                one = super().transform(dict(imgs=[img]))
-                img = one['imgs'][0]
-            out.append(img)
-        results['imgs'] = out
-        return results
+        return _per_frame(results, self.p, lambda img: super(
+            FrameColorJitter, self).transform(dict(imgs=[img]))['imgs'][0])
 
 
 def mlfo_transforms(clip_size=112):
