@@ -10,6 +10,7 @@ ranks' gradients, i.e. divides by the world size R. :func:`scale_grad`
 multiplies the gradient (not the value) by R, so that the DDP average is
 exactly ``dL/dtheta`` of one process holding the whole batch.
 """
+import torch
 from mmengine.dist import all_gather, get_rank, get_world_size
 
 from .feature_queue import gather_across_ranks
@@ -22,7 +23,6 @@ def gather_with_local_grad(x):
     flows into the local ``x`` only. One process: ``x`` itself."""
     if get_world_size() == 1:
         return x
-    import torch
     sizes = [int(n) for n in all_gather(
         torch.tensor([x.shape[0]], device=x.device))]
     full = gather_across_ranks(x.detach())
