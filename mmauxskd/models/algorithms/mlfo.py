@@ -9,10 +9,10 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.model import BaseModel
 from mmaction.registry import MODELS
 
 from ..heads.mlfo_temporal_head import temporal_augment
+from .base import BasePretext
 from ..necks.motion_excitation import MLFOLevelNeck
 from ..utils.global_batch import gather_with_local_grad, scale_grad
 
@@ -20,7 +20,7 @@ LEVELS = ('low', 'mid', 'high')
 
 
 @MODELS.register_module()
-class MLFO(BaseModel):
+class MLFO(BasePretext):
     """Multi-level feature optimization on any MMAction2 3D backbone.
 
     Inputs ``(B, 3, C, T, H, W)`` from :class:`ViewsOfOneDraw` with
@@ -37,8 +37,10 @@ class MLFO(BaseModel):
     process holding both halves; Sinkhorn, the graphs and the score queue
     are then identical on every rank.
 
+    A :class:`BasePretext` (its ``forward`` modes and data preprocessor).
     Module names (checkpoint prefixes): ``backbone.*`` (what the stock
-    ``Recognizer3D`` loads), ``necks.<level>.*`` (per-level projection,
+    ``Recognizer3D`` loads), ``head.*`` (the instance head, no parameters),
+    ``necks.<level>.*`` (per-level projection,
     ``necks.<level>.me.*`` the motion excitation), ``semantic_neck.*``,
     ``semantic_head.prototypes`` and ``semantic_head.queue.*`` (score
     queue), ``epoch`` (the training epoch the stage hook last set).
@@ -84,12 +86,9 @@ class MLFO(BaseModel):
                  graph_head=None, temporal_head=None, graph_start=0.1,
                  queue_start_epoch=10, freeze_prototypes_epochs=1,
                  check_hooks=True, data_preprocessor=None, init_cfg=None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='ActionDataPreprocessor',
-                                     format_shape='NCTHW')
-        if isinstance(data_preprocessor, dict):  # mmaction's registry
-            data_preprocessor = MODELS.build(data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor,
+        # the instance head is the BasePretext's ``head``
+        super().__init__(backbone, instance_head,
+                         data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.levels = dict(levels)
         if 'high' not in self.levels or not set(self.levels) <= set(LEVELS):
@@ -101,7 +100,6 @@ class MLFO(BaseModel):
         if not 0 <= graph_start <= 1:
             raise ValueError(f'MLFO: graph_start must be a fraction in '
                              f'[0, 1], got {graph_start}')
-        self.backbone = MODELS.build(backbone)
         self.level_layers = {name: level_layers[name] for name in self.levels}
         stages = dict(self.backbone.named_modules())
         for name, layer in self.level_layers.items():
@@ -113,7 +111,6 @@ class MLFO(BaseModel):
                                 me_reduction)
             for name, c in self.levels.items()})
         self.semantic_neck = MODELS.build(semantic_neck)
-        self.instance_head = MODELS.build(instance_head)
         self.semantic_head = MODELS.build(semantic_head)
         self.graph_head = MODELS.build(graph_head) if graph_head else None
         self.temporal_head = MODELS.build(temporal_head) \
@@ -208,7 +205,7 @@ class MLFO(BaseModel):
         emb = {name: [MLFOLevelNeck.embed(s) for s in views]
                for name, views in steps.items()}
         z1, z2 = emb['high'][0], emb['high'][1]
-        losses = self.instance_head.loss(z1, z2)
+        losses = self.head.loss(z1, z2)
         q = self.semantic_neck(feats['high'][:2 * b])
         sem, (s1, s2) = self.semantic_head.loss(
             q[:b], q[b:], enqueue=self.training, gather=gather)
@@ -257,13 +254,8 @@ class MLFO(BaseModel):
             sample.set_field(sim[i].cpu(), 'pred_instance_score')
         return data_samples
 
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            if inputs.dim() == 6:
-                inputs = inputs.flatten(0, 1)
-            return self.backbone(inputs)
-        raise RuntimeError(f'MLFO has no {mode!r} mode')
+    def _forward(self, inputs, data_samples=None):
+        """The ``'tensor'`` mode: the plain backbone's output."""
+        if inputs.dim() == 6:
+            inputs = inputs.flatten(0, 1)
+        return self.backbone(inputs)
