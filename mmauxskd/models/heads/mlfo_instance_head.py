@@ -1,28 +1,13 @@
 r"""MLFO's instance discrimination, Eq. 2-3 (NT-Xent over two views)."""
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 from mmaction.registry import MODELS
 
-
-def nt_xent_logits(z1, z2, temperature):
-    """Logits and targets of NT-Xent for ``(N, D)`` views ``z1``, ``z2``.
-
-    Rows ``k`` of ``cat(z1, z2)`` against all other rows (the row itself
-    masked out), cosine similarity over ``temperature``; the target of row
-    ``i`` (view 1) is ``N + i`` and of row ``N + i`` is ``i``.
-    """
-    z = F.normalize(torch.cat([z1, z2]).float(), dim=1)
-    n = z1.shape[0]
-    logits = z @ z.t() / temperature
-    logits = logits.masked_fill(
-        torch.eye(2 * n, dtype=torch.bool, device=z.device), float('-inf'))
-    target = torch.cat([torch.arange(n, 2 * n), torch.arange(n)]).to(z.device)
-    return logits, target
+from .contrastive_head import ContrastiveHead
 
 
 @MODELS.register_module()
-class MLFOInstanceHead(BaseModule):
+class MLFOInstanceHead(ContrastiveHead):
     r"""Instance discrimination on the high-level embeddings (Eq. 2-3).
 
     .. math::
@@ -33,9 +18,11 @@ class MLFOInstanceHead(BaseModule):
         h(z_i^a, z_j^1) + h(z_i^a, z_j^2) & i \neq j\end{cases}
 
     with ``h(u, v) = exp(cos(u, v) / tau)``: NT-Xent (SimCLR), every clip
-    of another video a negative. The paper sums over i and a; we average
-    (the authors' code; a constant factor 2N). ``z1``, ``z2`` are the
-    *global* batch (``gather_with_local_grad``), so the negatives are
+    of another video a negative. It is :class:`ContrastiveHead`'s InfoNCE
+    with one positive (the other view) and, per clip, its own negatives
+    (the 2N - 2 clips of the other videos). The paper sums over i and a; we
+    average (the authors' code; a constant factor 2N). ``z1``, ``z2`` are
+    the *global* batch (``gather_with_local_grad``), so the negatives are
     those of every rank.
 
     Args:
@@ -43,18 +30,17 @@ class MLFOInstanceHead(BaseModule):
         loss_weight (float): factor of the loss. Defaults to 1.
     """
 
-    def __init__(self, temperature=0.07, loss_weight=1.0, init_cfg=None):
-        super().__init__(init_cfg=init_cfg)
-        if temperature <= 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
-        self.temperature = temperature
-        self.loss_weight = loss_weight
-
     def loss(self, z1, z2):
         """``(N, D)`` embeddings of the two views ->
         ``dict(loss_ins, acc_ins)`` (accuracy: the partner view is the
         nearest of the 2N - 1 other clips)."""
-        logits, target = nt_xent_logits(z1, z2, self.temperature)
-        return dict(
-            loss_ins=self.loss_weight * F.cross_entropy(logits, target),
-            acc_ins=(logits.argmax(1) == target).float().mean().detach())
+        z = F.normalize(torch.cat([z1, z2]).float(), dim=1)
+        n2 = len(z)
+        sim = z @ z.t()
+        rows = torch.arange(n2, device=z.device)
+        partner = (rows + n2 // 2) % n2
+        others = torch.ones_like(sim, dtype=torch.bool)
+        others[rows, rows] = others[rows, partner] = False
+        out = super().loss(sim[rows, partner], sim[others].view(n2, n2 - 2))
+        return dict(loss_ins=out['loss_contrast'],
+                    acc_ins=out['acc_contrast'])
