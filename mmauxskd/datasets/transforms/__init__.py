@@ -5,3 +5,6 @@ from .relative_speed import RelativeSpeedSampler  # noqa: F401
 from .color_jitter import ClipColorJitter  # noqa: F401
 from .video_readers import (PyAVSeekDecode, PyAVSeekInit,  # noqa: F401
                             TorchCodecDecode, TorchCodecInit)
+from .mlfo_views import (FrameColorJitter, FrameRandomGray,  # noqa: F401
+                         MLFOWindowSampler, ViewsOfOneDraw, mlfo_pipeline,
+                         mlfo_pretext_val, mlfo_transforms)

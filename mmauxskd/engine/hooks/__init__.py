@@ -1,7 +1,9 @@
 from .auxskd_hooks import AnchorQueueHook, MomentumTeacherHook
 from .broken_video_hook import BrokenVideoReportHook
 from .clip_scores_hook import ClipScoresHook
+from .mlfo_hooks import MLFOStageHook
 from .random_state_hook import RandomStateHook
 
 __all__ = ['AnchorQueueHook', 'MomentumTeacherHook',
-           'BrokenVideoReportHook', 'ClipScoresHook', 'RandomStateHook']
+           'BrokenVideoReportHook', 'ClipScoresHook', 'RandomStateHook',
+           'MLFOStageHook']

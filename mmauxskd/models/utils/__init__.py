@@ -1,6 +1,8 @@
 from .feature_queue import (FeatureQueue, enqueue_all_pending,
                             gather_across_ranks)
+from .global_batch import gather_with_local_grad, scale_grad
 from .momentum_encoder import MomentumEncoder, check_momentum
 
 __all__ = ['FeatureQueue', 'MomentumEncoder', 'check_momentum',
-           'enqueue_all_pending', 'gather_across_ranks']
+           'enqueue_all_pending', 'gather_across_ranks',
+           'gather_with_local_grad', 'scale_grad']
