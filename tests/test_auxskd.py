@@ -15,7 +15,7 @@ from mmengine.optim import OptimWrapper
 from mmaction.registry import HOOKS, MODELS
 
 from conftest import ROOT
-from mmauxskd.models.utils import AnchorQueue
+from mmauxskd.models.utils import FeatureQueue
 
 B, H, D = 4, 10, 16  # batch, queue size (not a multiple of B), embedding
 
@@ -104,7 +104,7 @@ def test_teacher_starts_equal_and_never_gets_gradients():
     losses = model(two_views(), mode='loss')
     losses['loss_skd'].backward()
     assert grad_enabled == [False]  # the teacher runs under no_grad
-    assert model._pending.grad_fn is None
+    assert model.anchor_queue.pending.grad_fn is None
     assert all(p.grad is None for p in model.teacher.parameters())
     for module in (model.backbone, model.neck, model.predictor):
         grads = [p.grad for p in module.parameters()]
@@ -184,7 +184,7 @@ def test_momentum_schedule():
 # --- queue -----------------------------------------------------------------
 
 def test_queue_is_fifo_and_wraps_around():
-    queue = AnchorQueue(size=7, dim=2)
+    queue = FeatureQueue(size=7, dim=2)
     assert torch.allclose(queue.bank.norm(dim=1), torch.ones(7))
     items = torch.arange(40.).unsqueeze(1).repeat(1, 2)
     pushed = 0
@@ -214,13 +214,13 @@ def test_loss_uses_the_queue_before_the_batch_then_enqueues():
         z_t = model.teacher(views[:, 1])
         expected = model.head.loss(z_s, z_t, bank)['loss_skd']
     torch.testing.assert_close(losses['loss_skd'].detach(), expected)
-    keys = model._pending.clone()
+    keys = model.anchor_queue.pending.clone()
     torch.testing.assert_close(keys, F.normalize(z_t, dim=1))
-    assert model.enqueue_pending() == B
+    assert model.anchor_queue.enqueue_pending() == B
     rows = [(ptr + i) % H for i in range(B)]
     assert torch.equal(model.anchor_queue.bank[rows], keys)
     assert int(model.anchor_queue.ptr) == (ptr + B) % H
-    assert model.enqueue_pending() == 0  # nothing twice
+    assert model.anchor_queue.enqueue_pending() == 0  # nothing twice
 
 
 def test_missing_hooks_fail_loudly():

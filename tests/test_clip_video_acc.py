@@ -9,7 +9,7 @@ from mmengine.registry import DefaultScope
 from mmaction.registry import METRICS, MODELS
 from mmaction.structures import ActionDataSample
 
-from mmauxskd.evaluation import ClipScoresHook
+from mmauxskd.engine.hooks import ClipScoresHook
 from mmauxskd.evaluation import clip_video_acc
 
 
@@ -73,25 +73,45 @@ def test_metric_without_clip_scores_reports_video_accuracy(monkeypatch):
     assert 'ClipScoresHook' in logged[0]
 
 
+class _Recognizer(torch.nn.Module):
+    """A recognizer's predict path: features -> ``cls_head.predict``."""
+
+    def __init__(self, head):
+        super().__init__()
+        self.cls_head = head
+
+    def forward(self, inputs, data_samples=None, mode='predict'):
+        if mode == 'tensor':
+            return self.cls_head(inputs)
+        return self.cls_head.predict(inputs, data_samples)
+
+
 @pytest.mark.parametrize('averaging', ['prob', 'score'])
 def test_hook_keeps_each_clip_of_a_real_head(averaging, monkeypatch):
-    head = MODELS.build(dict(type='I3DHead', num_classes=3, in_channels=4,
-                             average_clips=averaging))
-    model = torch.nn.Module()
-    model.cls_head = head
+    # an I3DHead whose classifier is the identity: its raw scores are the
+    # features, so every clip's scores are LOGITS
+    head = MODELS.build(dict(type='I3DHead', num_classes=3, in_channels=3,
+                             average_clips=averaging)).eval()
+    with torch.no_grad():
+        head.fc_cls.weight.copy_(torch.eye(3))
+        head.fc_cls.bias.zero_()
+    model = _Recognizer(head)
     runner = SimpleNamespace(model=model,
                              logger=MMLogger.get_current_instance())
+    feats = torch.tensor(LOGITS, dtype=torch.float32).reshape(6, 3, 1, 1, 1)
     hook, second = ClipScoresHook(), ClipScoresHook()
     hook.before_test_epoch(runner)
-    wrapped = head.predict_by_feat
-    second.before_test_epoch(runner)  # a second instance does not rewrap
-    assert head.predict_by_feat is wrapped
+    second.before_test_epoch(runner)  # a second instance is harmless
+    hook.before_test_epoch(runner)  # and so is attaching twice
+    assert len(head._forward_hooks) == len(model._forward_hooks) == 2
+    assert 'predict_by_feat' not in head.__dict__  # nothing replaced
 
-    scores = torch.tensor(LOGITS, dtype=torch.float32).reshape(6, 3)
-    samples = head.predict_by_feat(
-        scores, [ActionDataSample().set_gt_label(y) for y in LABELS])
+    with torch.no_grad():  # as in val/test_step
+        samples = model(feats, [ActionDataSample().set_gt_label(y)
+                                for y in LABELS])
     for sample, clips in zip(samples, LOGITS):
-        np.testing.assert_allclose(sample.clip_scores.numpy(), clips)
+        np.testing.assert_allclose(sample.clip_scores.numpy(), clips,
+                                   rtol=1e-6)
         assert sample.average_clips == averaging
         video = _softmax(clips).mean(0) if averaging == 'prob' else \
             clips.mean(0)  # the head's own averaging, unchanged
@@ -103,11 +123,11 @@ def test_hook_keeps_each_clip_of_a_real_head(averaging, monkeypatch):
         EXPECTED, **{'acc/top1': video_top1,
                      'acc/mean1': video_top1}))
     assert f"average_clips='{averaging}'" in logged[0]
+    assert model(feats, mode='tensor').shape == (6, 3)  # not a prediction
 
-    second.after_test_epoch(runner)  # not its wrapper: left in place
-    assert 'predict_by_feat' in head.__dict__
+    second.after_test_epoch(runner)
+    assert len(head._forward_hooks) == len(model._forward_hooks) == 1
     hook.after_test_epoch(runner)
-    assert 'predict_by_feat' not in head.__dict__
-    plain = head.predict_by_feat(scores, [ActionDataSample()
-                                          for _ in LABELS])
+    assert not head._forward_hooks and not model._forward_hooks
+    plain = model(feats, [ActionDataSample() for _ in LABELS])
     assert 'clip_scores' not in plain[0]

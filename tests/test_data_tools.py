@@ -467,3 +467,23 @@ def test_ucf101_lists_from_a_resized_copy(tmp_path):
         reader = PyAVReader(str(dst / line.split()[0]))
         assert len(reader) == 20 + i
         assert reader.stream.codec_context.height == 128
+
+
+def test_demo_videos_have_an_arrow_of_time():
+    """Blobs grow with time (VCOP's order is defined); growth=0 keeps the
+    old time-symmetric videos, whose blob area does not change."""
+    import make_demo_data
+    import numpy as np
+
+    def blob_area(growth):
+        frames = make_demo_data.render_video(
+            np.random.default_rng(3), 64, 64, label=None, growth=growth)
+        # blobs are brighter than the background (>= 130 - 60 vs < 120,
+        # blurred): count the bright pixels of each frame
+        return (frames.max(axis=3) >= 125).mean(axis=(1, 2))
+
+    area = blob_area(0.75)
+    assert area[-8:].mean() > 2 * area[:8].mean()
+    assert np.all(np.diff(area[::16]) > 0)
+    still = blob_area(0)
+    assert abs(still[-8:].mean() - still[:8].mean()) < 0.1 * still.mean()

@@ -9,8 +9,8 @@ from mmaction.registry import METRICS
 from mmaction.structures import ActionDataSample
 
 from conftest import load_tool, write_config
-from mmauxskd.evaluation import (extract_video_features,
-                                 load_backbone_weights, recall_at_k)
+from mmauxskd.evaluation import extract_video_features, recall_at_k
+from mmauxskd.utils.checkpoint import load_backbone_weights
 
 
 @pytest.fixture(autouse=True)

@@ -84,40 +84,49 @@ def test_losses_match_a_direct_computation():
     q_a, q_m, kp_a, kp_m, kn_a, kn_m = (F.normalize(torch.randn(5, D), dim=1)
                                         for _ in range(6))
     queue = F.normalize(torch.randn(H, D), dim=1)
-    out = model.rsp_losses(q_a, q_m, kp_a, kp_m, kn_a, kn_m, queue)
+    out = model.appearance_loss(q_a, torch.stack([kp_a, kn_a], 1), queue)
+    out.update(model.speed_loss(q_m, kp_m, kn_m))
 
     t, loss_a, loss_m = 0.07, 0., 0.
     for i in range(5):
         for k in (kp_a[i], kn_a[i]):  # InfoNCE, positive at index 0
             logits = torch.cat([(q_a[i] @ k)[None], queue @ q_a[i]]).double()
             logits = logits / t
-            loss_a += -(logits[0] - torch.logsumexp(logits, 0)) / 2
+            loss_a += -(logits[0] - torch.logsumexp(logits, 0))
         pos, neg = q_m[i] @ kp_m[i] / t, q_m[i] @ kn_m[i] / t
         loss_m += max(0., 2.0 - (pos - neg).item())  # margin ranking
+    # A: the SUM of the two terms (authors' code), each a batch mean
     assert out['loss_A'].item() == pytest.approx(loss_a.item() / 5, rel=1e-5)
     assert out['loss_M'].item() == pytest.approx(loss_m / 5, rel=1e-5)
 
 
-def test_key_encoder_gets_no_gradient_and_keys_are_enqueued():
+def test_key_encoder_gets_no_gradient_and_negative_keys_are_enqueued():
     model = build_model()
-    assert not any(p.requires_grad for p in model.teacher.parameters())
-    for key, value in model.teacher.module.state_dict().items():
-        ours = model._student_encoder().state_dict()[key]
+    assert not any(p.requires_grad for p in model.key_encoder.parameters())
+    for key, value in model.key_encoder.module.state_dict().items():
+        ours = model.query_encoder().state_dict()[key]
         assert torch.equal(value, ours), key
     model.momentum_update()
-    losses = model(triplets(), mode='loss')
+    clips = triplets()
+    losses = model(clips, mode='loss')
     (losses['loss_A'] + losses['loss_M']).backward()
-    assert all(p.grad is None for p in model.teacher.parameters())
+    assert all(p.grad is None for p in model.key_encoder.parameters())
     for module in (model.backbone, model.neck, model.speed_neck):
         assert any(p.grad is not None and p.grad.abs().sum() > 0
                    for p in module.parameters())
-    assert model._pending.shape == (B, D) and model._pending.grad_fn is None
-    assert model.enqueue_pending() == B
-    assert int(model.anchor_queue.ptr) == B
+    pending = model.queue.pending
+    assert pending.shape == (B, D) and pending.grad_fn is None
+    with torch.no_grad():  # k-_A: the other-speed clips' appearance keys
+        k = model.key_encoder.module  # (one batch with k+, as in training)
+        k_a = k['neck'](k['backbone'](torch.cat([clips[:, 1], clips[:, 2]])))
+    torch.testing.assert_close(pending, F.normalize(k_a[B:], dim=1))
+    assert model.queue.enqueue_pending() == B
+    assert int(model.queue.ptr) == B
     with pytest.raises(RuntimeError, match='MomentumTeacherHook'):
         model(triplets(), mode='loss')
     state = model.state_dict()
-    assert 'teacher.module.2.mlp.0.weight' in state
+    assert 'key_encoder.module.speed_neck.mlp.0.weight' in state
+    assert {'queue.bank', 'queue.ptr', 'key_encoder.steps'} <= set(state)
     assert {k for k in state if k.startswith('backbone.')} == {
         'backbone.' + k for k in model.backbone.state_dict()}
 
@@ -139,13 +148,12 @@ def test_a_few_steps_with_the_hooks_reduce_the_loss():
         ema.before_train_iter(fake_runner(model, it), it)
         out = model.train_step(data, wrapper)
         losses.append((out['loss'].item(), out['loss_A'].item()))
-        model._pending = None  # keep the queue fixed
     assert all(math.isfinite(x) for pair in losses for x in pair)
     assert losses[-1][0] < losses[0][0] and losses[-1][1] < losses[0][1]
-    assert int(model.teacher.steps) == 8
+    assert int(model.key_encoder.steps) == 8
     model.train_step(data, wrapper)
     queue.after_train_iter(fake_runner(model, 8), 8)
-    assert int(model.anchor_queue.ptr) == 8
+    assert int(model.queue.ptr) == 8
 
 
 @pytest.mark.parametrize('name,sampler', [

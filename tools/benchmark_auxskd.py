@@ -34,6 +34,8 @@ from mmengine.dataset import Compose
 from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 
+from mmauxskd.models.utils import enqueue_all_pending
+
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 AUXSKD_CFG = osp.join(ROOT, 'configs/auxskd/r2plus1d_k100.py')
@@ -104,7 +106,7 @@ def bench_step(args):
             model.momentum_update()  # MomentumTeacherHook
         model.train_step(data[name], wrappers[name])
         if name == 'auxskd':
-            model.enqueue_pending()  # AnchorQueueHook
+            enqueue_all_pending(model)  # AnchorQueueHook
 
     times = dict(auxskd=[], vspp=[])
     for name in times:  # warm-up

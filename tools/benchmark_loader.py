@@ -108,6 +108,8 @@ def measure_step(cfg, batch, device, amp, steps, warmup):
     import torch
     from mmengine.optim import build_optim_wrapper
     from mmaction.registry import MODELS
+
+    from mmauxskd.models.utils import enqueue_all_pending
     model = MODELS.build(copy.deepcopy(cfg.model))
     model.init_weights()
     model = model.to(device).train()
@@ -124,8 +126,7 @@ def measure_step(cfg, batch, device, amp, steps, warmup):
         with (torch.autocast('cpu', dtype=torch.bfloat16) if cpu_bf16
               else contextlib.nullcontext()):
             model.train_step(batch, wrapper)
-        if hasattr(model, 'enqueue_pending'):  # AnchorQueueHook
-            model.enqueue_pending()
+        enqueue_all_pending(model)  # AnchorQueueHook
 
     sync = torch.cuda.synchronize if device.startswith('cuda') else (
         lambda: None)

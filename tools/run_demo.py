@@ -5,7 +5,8 @@ arm's pretext stages (each initialised from the previous stage's backbone),
 finetunes the stock Recognizer3D on the few labelled videos, and reads out:
 
 * each pretext stage's own task on held-out unlabelled clips (VSPP pace and
-  segment, VideoPace pace, VCOP order, RSPNet relative speed) and a kNN
+  segment, VideoPace pace, VCOP order, RSPNet relative speed, MLFO
+  instance discrimination) and a kNN
   readout of its backbone on the labelled validation split, beside the
   random initialisation's;
 * on the test split: kNN top-1 of the frozen pretrained backbone, and the
@@ -63,6 +64,10 @@ for _key, (_name, _config) in PRETEXTS.items():  # paper §4.3: X, auxSKD + X
     ARMS[f'auxskd_{_key}'] = (
         f'auxSKD ({_name} sampling), then {_name}, then finetune',
         [f'configs/auxskd/r2plus1d_demo_{_key}.py', _config])
+# MLFO (Qian et al., ICCV 2021; docs/mlfo.md), its own task: held-out
+# instance discrimination
+ARMS['mlfo'] = ('MLFO, then finetune', [
+    'configs/mlfo/mlfo_r2plus1d-r10-w8_1xb16-3x16-600it_demo-rgb.py'])
 DEFAULT_ARMS = ['scratch', 'vspp', 'auxskd_vspp']
 # the paper's claims on the default arms: (better, worse)
 CLAIMS = [('vspp', 'scratch'), ('auxskd_vspp', 'vspp'),

@@ -2,9 +2,9 @@
 
 A stock recognizer's head averages the clips of a video before the metric
 sees them (``average_clips='prob'``: softmax averaged; ``'score'``: logits
-averaged), so :class:`ClipScoresHook` keeps each clip's raw scores next to
-the prediction during validation and testing, and :class:`ClipVideoAccMetric`
-reports:
+averaged), so :class:`~mmauxskd.engine.hooks.ClipScoresHook` keeps each
+clip's raw scores next to the prediction during validation and testing, and
+:class:`ClipVideoAccMetric` reports:
 
 * ``top1``, ``top5``, ``mean1``: video accuracy from the head's averaged
   prediction (what ``AccMetric`` reports, same keys);
@@ -18,14 +18,12 @@ accuracy is reported, with a warning.
 import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
-from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmaction.evaluation.functional import (mean_class_accuracy,
                                             top_k_accuracy)
-from mmaction.registry import HOOKS, METRICS
+from mmaction.registry import METRICS
 
-__all__ = ['ClipScoresHook', 'ClipVideoAccMetric']
+__all__ = ['ClipVideoAccMetric']
 
 _AVERAGING = dict(prob='softmax (probabilities) averaged over the clips',
                   score='logits averaged over the clips')
@@ -35,74 +33,6 @@ def _softmax(x):
     x = x - x.max(axis=-1, keepdims=True)
     e = np.exp(x)
     return e / e.sum(axis=-1, keepdims=True)
-
-
-@HOOKS.register_module()
-class ClipScoresHook(Hook):
-    """Keep every clip's class scores in the predictions (val and test).
-
-    Wraps the recognizer head's ``predict_by_feat`` for the epoch so that
-    each data sample also carries ``clip_scores`` (clips x classes, the
-    head's raw outputs) and the metainfo ``average_clips``. The head's own
-    prediction is unchanged. Several instances are harmless.
-    """
-
-    priority = 'NORMAL'
-
-    @staticmethod
-    def _head(runner):
-        model = runner.model
-        if is_model_wrapper(model):
-            model = model.module
-        head = getattr(model, 'cls_head', None)
-        return head if hasattr(head, 'predict_by_feat') else None
-
-    def _attach(self, runner):
-        head = self._head(runner)
-        if head is None:
-            runner.logger.warning('ClipScoresHook: the model has no '
-                                  'cls_head.predict_by_feat; clip accuracy '
-                                  'is not available')
-            return
-        if '_clip_scores_owner' in head.__dict__:
-            return
-        original = head.predict_by_feat
-
-        def predict_by_feat(cls_scores, data_samples, **kwargs):
-            n = len(data_samples)
-            clips = None
-            if n and cls_scores.shape[0] % n == 0:
-                clips = cls_scores.detach().reshape(
-                    (n, cls_scores.shape[0] // n) + cls_scores.shape[1:])
-            samples = original(cls_scores, data_samples, **kwargs)
-            if clips is not None:
-                for sample, scores in zip(samples, clips):
-                    sample.set_field(scores, 'clip_scores')
-                    sample.set_metainfo(
-                        dict(average_clips=head.average_clips))
-            return samples
-
-        head.predict_by_feat = predict_by_feat
-        head._clip_scores_owner = self
-
-    def _detach(self, runner):
-        head = self._head(runner)
-        if head is not None and head.__dict__.get(
-                '_clip_scores_owner') is self:
-            del head.predict_by_feat
-            del head._clip_scores_owner
-
-    def before_val_epoch(self, runner):
-        self._attach(runner)
-
-    def before_test_epoch(self, runner):
-        self._attach(runner)
-
-    def after_val_epoch(self, runner, metrics=None):
-        self._detach(runner)
-
-    def after_test_epoch(self, runner, metrics=None):
-        self._detach(runner)
 
 
 @METRICS.register_module()

@@ -13,8 +13,8 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmaction.registry import METRICS, MODELS
 
-from .retrieval import (VideoFeatureMetric, extract_video_features,
-                        load_backbone_weights)
+from ..utils.checkpoint import load_backbone_weights
+from .retrieval import VideoFeatureMetric, extract_video_features
 
 __all__ = ['build_feature_metrics', 'evaluate_frozen_backbone',
            'frozen_features', 'score_features']

@@ -14,11 +14,8 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 from mmaction.registry import METRICS
 
-from ..utils.checkpoint import prefixed_tensors
-
 __all__ = ['recall_at_k', 'cosine_similarity', 'VideoFeatureMetric',
-           'VideoRetrievalMetric', 'extract_video_features',
-           'load_backbone_weights']
+           'VideoRetrievalMetric', 'extract_video_features']
 
 
 def unit_rows(x):
@@ -169,19 +166,3 @@ def extract_video_features(model, dataloader, progress=True):
     if bar is not None:
         print()
     return torch.cat(feats).numpy(), np.array(labels)
-
-
-def load_backbone_weights(model, checkpoint, prefix='backbone.'):
-    """Load the ``prefix*`` tensors of ``checkpoint`` into ``model.backbone``.
-
-    Raises:
-        KeyError: the checkpoint has no such tensor.
-        RuntimeError: the backbone's and the checkpoint's tensors differ
-            (missing, unexpected or differently shaped).
-    """
-    backbone = {k[len(prefix):]: v
-                for k, v in prefixed_tensors(checkpoint, prefix).items()}
-    model.backbone.load_state_dict(backbone, strict=True)
-    print_log(f'loaded {len(backbone)} backbone tensors ({prefix}*) from '
-              f'{checkpoint}', logger='current')
-    return len(backbone)

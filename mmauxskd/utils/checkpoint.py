@@ -22,7 +22,8 @@ import torch
 __all__ = [
     'UnsafeCheckpointError', 'safe_checkpoint_globals',
     'register_safe_checkpoint_globals', 'safe_torch_load',
-    'install_safe_checkpoint_loader', 'prefixed_tensors', 'extract_submodule'
+    'install_safe_checkpoint_loader', 'prefixed_tensors', 'extract_submodule',
+    'load_backbone_weights'
 ]
 
 _EXTRA = []
@@ -185,3 +186,24 @@ def extract_submodule(src, dst, prefix='backbone.'):
     torch.save(dict(state_dict=picked, meta=dict(source=src, prefix=prefix)),
                dst)
     return len(picked)
+
+
+def load_backbone_weights(model, checkpoint, prefix='backbone.'):
+    """Load the ``prefix*`` tensors of ``checkpoint`` into ``model.backbone``
+    (strictly; through :func:`prefixed_tensors`, so weights-only).
+
+    Returns:
+        int: the number of tensors loaded.
+
+    Raises:
+        KeyError: the checkpoint has no such tensor.
+        RuntimeError: the backbone's and the checkpoint's tensors differ
+            (missing, unexpected or differently shaped).
+    """
+    from mmengine.logging import print_log
+    backbone = {k[len(prefix):]: v
+                for k, v in prefixed_tensors(checkpoint, prefix).items()}
+    model.backbone.load_state_dict(backbone, strict=True)
+    print_log(f'loaded {len(backbone)} backbone tensors ({prefix}*) from '
+              f'{checkpoint}', logger='current')
+    return len(backbone)

@@ -10,6 +10,16 @@ The classes survive the training augmentation (a horizontal flip changes
 neither the vertical direction nor the speed). The unlabelled split (for
 pretraining) drifts in any direction at any speed of the same range.
 
+Time has an arrow, as in natural videos: every blob grows (it approaches
+the camera) at one rate for all videos, ``--growth`` of its radius per 64
+frames (default 0.75). Without it a video of drifting, wrapping blobs is
+statistically the same at every moment and, the unlabelled directions
+being uniform, played backwards it is just as likely: the order of clips
+taken from it (VCOP) is then undefined, and a speed comparison (RSPNet)
+has only the drift to go by. Because the blobs' initial sizes vary, a
+single frame's blob size says little about when it was taken, and nothing
+about the class.
+
 The splits (defaults in brackets) follow a label-scarce protocol:
 
 * ``unlabelled`` [96]: pretext training;
@@ -61,7 +71,7 @@ def velocity(rng, label=None):
     return dx, dy
 
 
-def render_video(rng, num_frames, size, label=None):
+def render_video(rng, num_frames, size, label=None, growth=0.75):
     """Frames (T, H, W, 3) uint8 RGB of blobs drifting together.
 
     Args:
@@ -70,6 +80,9 @@ def render_video(rng, num_frames, size, label=None):
         size (int): H = W.
         label (int, optional): class index into ``CLASSES``; None for a
             random direction and speed (unlabelled videos).
+        growth (float): relative growth of every blob's radius (and
+            texture) per 64 frames, the same for all videos: radius at
+            frame t = r0 (1 + growth t / 64). 0 gives a time-symmetric video.
     """
     dx, dy = np.array(velocity(rng, label)) * size / 64
     background = rng.integers(0, 120, (size, size, 3), dtype=np.uint8)
@@ -84,15 +97,18 @@ def render_video(rng, num_frames, size, label=None):
     frames = np.empty((num_frames, size, size, 3), np.uint8)
     for t in range(num_frames):
         frame = background.astype(np.int16)
+        scale = 1 + growth * t / 64
         for (x0, y0), radius, colour, texture in blobs:
             cx = (x0 + dx * t) % size
             cy = (y0 + dy * t) % size
             # toroidal distance: blobs wrap around the edges
             ddx = (xx - cx + size / 2) % size - size / 2
             ddy = (yy - cy + size / 2) % size - size / 2
-            mask = ddx**2 + ddy**2 <= radius**2
-            tx = (ddx[mask] + radius).astype(int)
-            ty = (ddy[mask] + radius).astype(int)
+            mask = ddx**2 + ddy**2 <= (radius * scale)**2
+            # the texture grows with the blob (an approaching object)
+            tx = np.clip(ddx[mask] / scale + radius, 0, 2 * radius)
+            ty = np.clip(ddy[mask] / scale + radius, 0, 2 * radius)
+            tx, ty = tx.astype(int), ty.astype(int)
             frame[mask] = colour - texture[ty, tx]
         frames[t] = np.clip(frame, 0, 255)
     return frames
@@ -126,7 +142,8 @@ def make_split(out, split, count, rng, args, labelled):
         label = i % len(CLASSES) if labelled else -1
         num_frames = int(rng.integers(args.min_frames, args.max_frames + 1))
         frames = render_video(
-            rng, num_frames, args.size, label=label if labelled else None)
+            rng, num_frames, args.size, label=label if labelled else None,
+            growth=args.growth)
         name = f'{split}_{i:04d}'
         write_mp4(osp.join(out, 'videos', split, name + '.mp4'), frames)
         video_lines.append(f'{split}/{name}.mp4 {label}')
@@ -153,6 +170,9 @@ def parse_args(argv=None):
     parser.add_argument('--min-frames', type=int, default=40)
     parser.add_argument('--max-frames', type=int, default=64)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--growth', type=float, default=0.75,
+        help='blob radius growth per 64 frames (the arrow of time; 0: none)')
     parser.add_argument(
         '--rawframes', action='store_true', help='also write JPEG frames')
     return parser.parse_args(argv)

@@ -17,4 +17,3 @@ backbone = dict(
     spatial_strides=(1, 2, 2, 2),
     temporal_strides=(1, 2, 2, 2),
     zero_init_residual=False)
-feat_channels = 512

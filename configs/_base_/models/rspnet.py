@@ -3,19 +3,21 @@
 # 32-frame window, speed 1 = its first 16, speed 2 = every other frame);
 # query encoder + two 128-d heads (appearance A: InfoNCE against a queue of
 # 16384 keys at T = 0.07; speed M: margin ranking, margin 2.0 on T-scaled
-# logits), EMA key encoder (m = 0.999); loss A + M. The leaf adds the
-# backbone (_base_/models/<backbone>.py). docs/pretexts.md#rspnet
+# logits), EMA key encoder (m = 0.999); loss A + M, with A the sum of its
+# two InfoNCE terms (k+ and k-) and the k- keys enqueued, as in the authors'
+# code. The leaf adds the backbone (_base_/models/<backbone>.py).
+# docs/pretexts.md#rspnet
 _base_ = ['./recognizer3d.py']
 rspnet_sampler = dict(type='RelativeSpeedSampler', clip_len=16, speeds=(1, 2))
 feat_dim = 128
 model = dict(
     _delete_=True,
     type='RSPNet',
-    # RSPNet's heads: Linear-ReLU-Linear (MoCo v2); here Linear-BN-ReLU-Linear
-    neck=dict(type='VideoMLPNeck', in_channels=512, hid_channels=512,
-              out_channels=feat_dim, num_layers=2),
-    speed_neck=dict(type='VideoMLPNeck', in_channels=512, hid_channels=512,
-                    out_channels=feat_dim, num_layers=2),
+    # the heads of the authors' default config: one Linear(512 -> 128) each
+    # (an MLP is an option: num_layers=2, hid_channels=512)
+    neck=dict(type='VideoMLPNeck', in_channels=512, out_channels=feat_dim),
+    speed_neck=dict(type='VideoMLPNeck', in_channels=512,
+                    out_channels=feat_dim),
     queue_size=16384,
     feat_dim=feat_dim,
     temperature=0.07,

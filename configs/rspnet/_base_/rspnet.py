@@ -10,8 +10,8 @@ _base_ = ['../../_base_/models/rspnet.py',
 # pretext_data's arguments: the sampler; RSPNet's two windows, each with
 # its own crop / flip / colour jitter: the query (clip 0) alone, the keys k+
 # and k- (clips 1, 2: one window at two speeds) together, so InfoNCE cannot
-# match q to k by crop or colour; drop_last: a batch of one cannot train
-# BatchNorm in the heads
+# match q to k by crop or colour; drop_last: full batches only, as RSPNet's
+# training loader
 rspnet_data = dict(sampler=_base_.rspnet_sampler,
                    clip_augment=dict(groups=((0, ), (1, 2))), drop_last=True)
 # RSPNet's lr rule: lr x batch / 64 with lr 0.05 for R(2+1)D

@@ -1,6 +1,9 @@
 from .auxskd_hooks import AnchorQueueHook, MomentumTeacherHook
 from .broken_video_hook import BrokenVideoReportHook
+from .clip_scores_hook import ClipScoresHook
+from .mlfo_hooks import MLFOStageHook
 from .random_state_hook import RandomStateHook
 
 __all__ = ['AnchorQueueHook', 'MomentumTeacherHook',
-           'BrokenVideoReportHook', 'RandomStateHook']
+           'BrokenVideoReportHook', 'ClipScoresHook', 'RandomStateHook',
+           'MLFOStageHook']

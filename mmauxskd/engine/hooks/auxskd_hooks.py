@@ -1,7 +1,13 @@
 """The two per-iteration steps of auxSKD's Algorithm 1 that are not the loss.
 
 Both hooks act on the (unwrapped) model, whose state (teacher, memory bank)
-is in its state dict, so checkpoints and ``--resume`` carry it.
+is in its state dict, so checkpoints and ``--resume`` carry it. They drive
+the public protocol of the blocks in :mod:`mmauxskd.models.utils`: a model
+with momentum encoders has ``momentum`` (its base m) and
+``momentum_update(m)``, which calls :meth:`MomentumEncoder.update` on each
+of them with its online module; every :class:`FeatureQueue` of a model
+pushes the keys its model handed to ``enqueue_later``. AuxSKD and RSPNet
+(and any later algorithm built on the blocks) follow it.
 """
 import math
 
@@ -9,14 +15,12 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmaction.registry import HOOKS
 
+from ...models.utils import enqueue_all_pending
 
-def _algorithm(runner, method):
-    model = runner.model.module if is_model_wrapper(
+
+def _unwrap(runner):
+    return runner.model.module if is_model_wrapper(
         runner.model) else runner.model
-    if not hasattr(model, method):
-        raise TypeError(f'{type(model).__name__} has no {method}(): this '
-                        'hook is for AuxSKD-like models')
-    return model
 
 
 @HOOKS.register_module()
@@ -67,7 +71,11 @@ class MomentumTeacherHook(Hook):
             1 + math.cos(math.pi * progress)) / 2
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        model = _algorithm(runner, 'momentum_update')
+        model = _unwrap(runner)
+        if not hasattr(model, 'momentum_update'):
+            raise TypeError(f'{type(model).__name__} has no momentum_update()'
+                            ': MomentumTeacherHook is for models with a '
+                            'momentum encoder (AuxSKD, RSPNet)')
         base = model.momentum if self.momentum is None else self.momentum
         m = self.get_momentum(base, runner.iter, runner.max_iters)
         model.momentum_update(m)
@@ -76,20 +84,25 @@ class MomentumTeacherHook(Hook):
 
 @HOOKS.register_module()
 class AnchorQueueHook(Hook):
-    """Enqueue the batch's teacher embeddings once the loss is computed.
+    """Enqueue the batch's teacher embeddings (keys) after the step.
 
     Algorithm 1, step 9: the loss of a batch uses the memory bank as it was
     before the batch; then the batch's teacher embeddings ``z_T`` go in and
-    the oldest anchors leave. The model keeps ``z_T`` from its forward; this
-    hook pushes them after the optimizer step (which does not read the
-    queue) and before the checkpoint hook (lower priority) saves, so a
-    checkpoint always holds the queue that the next iteration will use. With
-    several processes the embeddings of all ranks are gathered in rank order
-    so that every rank holds the same queue.
+    the oldest anchors leave. The model's forward hands ``z_T`` to its
+    queue's ``enqueue_later``; this hook calls ``enqueue_pending`` on every
+    :class:`FeatureQueue` of the model after the optimizer step (which does
+    not read the queue) and before the checkpoint hook (lower priority)
+    saves, so a checkpoint always holds the queue that the next iteration
+    will use. With several processes the embeddings of all ranks are
+    gathered in rank order so that every rank holds the same queue.
     """
 
     priority = 'ABOVE_NORMAL'
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
-        _algorithm(runner, 'enqueue_pending').enqueue_pending()
+        model = _unwrap(runner)
+        if not enqueue_all_pending(model)[0]:
+            raise TypeError(f'{type(model).__name__} has no FeatureQueue: '
+                            'AnchorQueueHook is for models with a queue '
+                            '(AuxSKD, RSPNet)')

@@ -1,5 +1,5 @@
 """RSPNet: relative speed perception + appearance-focused instance
-discrimination (Chen et al., AAAI 2021), on auxSKD's momentum machinery.
+discrimination (Chen et al., AAAI 2021).
 
 See docs/pretexts.md#rspnet and :mod:`..datasets.transforms.relative_speed`.
 """
@@ -8,11 +8,23 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 
-from .auxskd import AuxSKD
+from ..utils import FeatureQueue, MomentumEncoder, check_momentum
+from .base import BasePretext
+
+__all__ = ['RSPNet']
+
+# checkpoints written before version 2 named the key encoder ``teacher``
+# (children 0, 1, 2 of a Sequential-like module) and the queue
+# ``anchor_queue``
+_V1_KEYS = (('teacher.module.0.', 'key_encoder.module.backbone.'),
+            ('teacher.module.1.', 'key_encoder.module.neck.'),
+            ('teacher.module.2.', 'key_encoder.module.speed_neck.'),
+            ('teacher.', 'key_encoder.'),
+            ('anchor_queue.', 'queue.'))
 
 
 @MODELS.register_module()
-class RSPNet(AuxSKD):
+class RSPNet(BasePretext):
     """Query encoder, EMA key encoder, two 128-d heads, a key queue.
 
     Inputs ``(B, 3, C, T, H, W)`` from :class:`RelativeSpeedSampler`:
@@ -20,57 +32,87 @@ class RSPNet(AuxSKD):
     L2-normalised embeddings ``q`` of the anchor (query encoder) and ``k+``
     / ``k-`` of the positive / negative (key encoder, no gradient):
 
-    * **A** (appearance, InfoNCE at ``temperature`` T): for each key
-      ``k in (k+_A, k-_A)``, cross-entropy of the logits
-      ``[q_A . k, q_A . queue] / T`` with target 0; ``loss_A`` is the mean
-      of the two terms (both clips come from the anchor's video,
-      whatever their speed). The positives' keys ``k+_A`` are enqueued.
+    * **A** (appearance, InfoNCE at ``temperature`` T,
+      :class:`ContrastiveHead`): for each key ``k in (k+_A, k-_A)``,
+      cross-entropy of the logits ``[q_A . k, q_A . queue] / T`` with
+      target 0; ``loss_A`` is the **sum** of the two terms (both clips come
+      from the anchor's video, whatever their speed), as in the authors'
+      code. The negatives' keys ``k-_A`` are enqueued, as there.
     * **M** (speed): ``max(0, margin - (q_M . k+_M - q_M . k-_M) / T)``,
       PyTorch's ``MarginRankingLoss`` on T-scaled logits, batch mean.
 
     ``loss = loss_A + loss_M``. Module names (checkpoint prefixes):
     ``backbone.*`` (the query encoder, what ``--pretrained`` transfers),
     ``neck.*`` (appearance head), ``speed_neck.*`` (speed head),
-    ``teacher.module.{0,1,2}.*`` (the key encoder: EMA of backbone, neck,
-    speed_neck) and ``anchor_queue.*`` (the A queue). The EMA update and
-    the enqueue are :class:`MomentumTeacherHook` and
-    :class:`AnchorQueueHook`, exactly as for :class:`AuxSKD` (whose
-    ``momentum_update``, ``enqueue_pending`` and ``init_weights`` this
-    class inherits).
+    ``key_encoder.module.{backbone,neck,speed_neck}.*`` and
+    ``key_encoder.steps`` (the key encoder, a :class:`MomentumEncoder` of
+    the three) and ``queue.*`` (the A queue, a :class:`FeatureQueue`).
+    Checkpoints written before these names (``teacher.module.{0,1,2}.*``,
+    ``anchor_queue.*``) load unchanged: :meth:`_load_from_state_dict`
+    renames their keys. The EMA update and the enqueue are
+    :class:`MomentumTeacherHook` and :class:`AnchorQueueHook`, as for
+    :class:`AuxSKD`.
 
     Args:
         backbone (dict): encoder, e.g. ``ResNet2Plus1d``.
-        neck (dict): appearance head (512 -> 128).
-        speed_neck (dict): speed head (512 -> 128).
+        neck (dict): appearance head (512 -> 128; a single Linear in the
+            authors' default, an MLP as an option).
+        speed_neck (dict): speed head (idem).
         queue_size (int): keys in the queue. Defaults to 16384.
         feat_dim (int): embedding size. Defaults to 128.
-        temperature (float): T. Defaults to 0.07.
+        temperature (float): T of both losses. Defaults to 0.07.
         margin (float): margin of the speed ranking loss. Defaults to 2.0.
         momentum (float): key-encoder EMA momentum m. Defaults to 0.999.
         check_hooks (bool): fail when a hook did not run. Defaults to True.
-        data_preprocessor (dict, optional): as for :class:`AuxSKD`.
+        data_preprocessor (dict, optional): see :class:`BasePretext`.
         init_cfg (dict, optional): mmengine init config.
     """
+
+    _version = 2
 
     def __init__(self, backbone, neck, speed_neck, queue_size=16384,
                  feat_dim=128, temperature=0.07, margin=2.0, momentum=0.999,
                  check_hooks=True, data_preprocessor=None, init_cfg=None):
-        # AuxSKD.__init__ would also build a predictor and a distillation
-        # head, which RSPNet has not
-        self._init_base(data_preprocessor, init_cfg, momentum)
-        if temperature <= 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
-        self.backbone = MODELS.build(backbone)
-        self.neck = MODELS.build(neck)
+        super().__init__(
+            backbone, dict(type='ContrastiveHead', temperature=temperature),
+            neck=neck, data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
         self.speed_neck = MODELS.build(speed_neck)
-        self.temperature = temperature
         self.margin = margin
-        self._init_teacher(queue_size, feat_dim, momentum, check_hooks)
+        self.momentum = check_momentum(momentum)
+        self.key_encoder = MomentumEncoder(self.query_encoder(), momentum)
+        self.queue = FeatureQueue(queue_size, feat_dim)
+        self.check_hooks = check_hooks
 
-    def _student_encoder(self):
-        return _Heads(self.backbone, self.neck, self.speed_neck)
+    def query_encoder(self):
+        """The backbone and both heads as one module (built on demand:
+        storing it would register them twice)."""
+        return nn.ModuleDict(dict(backbone=self.backbone, neck=self.neck,
+                                  speed_neck=self.speed_neck))
 
-    def _split_views(self, inputs):
+    @staticmethod
+    def embed(encoder, clips):
+        """L2-normalised ``(z_A, z_M)``, each ``(N, feat_dim)``, of clips
+        ``(N, C, T, H, W)`` by ``encoder`` (the query or the key encoder's
+        ``backbone``, ``neck``, ``speed_neck``)."""
+        feat = encoder['backbone'](clips)
+        return (F.normalize(encoder['neck'](feat).float(), dim=1),
+                F.normalize(encoder['speed_neck'](feat).float(), dim=1))
+
+    def init_weights(self):
+        """Initialise the query encoder, then copy it to the key encoder."""
+        super().init_weights()
+        self.key_encoder.copy_from(self.query_encoder())
+
+    def momentum_update(self, momentum=None):
+        """EMA step of the key encoder towards the query encoder (as
+        :meth:`AuxSKD.momentum_update`)."""
+        if momentum is None:
+            momentum = self.momentum
+        self.key_encoder.update(self.query_encoder(), momentum)
+
+    @staticmethod
+    def _split_views(inputs):
         if inputs.dim() != 6 or inputs.shape[1] != 3:
             raise ValueError(
                 'RSPNet needs (B, 3, C, T, H, W) inputs (anchor, positive, '
@@ -78,37 +120,43 @@ class RSPNet(AuxSKD):
                 f'{tuple(inputs.shape)}')
         return inputs[:, 0], inputs[:, 1], inputs[:, 2]
 
-    def rsp_losses(self, q_a, q_m, kp_a, kp_m, kn_a, kn_m, queue):
-        """loss_A, loss_M and accuracies from normalised embeddings."""
-        t = self.temperature
-        neg = q_a @ queue.t()  # (B, H)
-        loss_a, acc_a = 0., 0.
-        for k in (kp_a, kn_a):
-            logits = torch.cat([(q_a * k).sum(1, keepdim=True), neg], 1) / t
-            target = logits.new_zeros(logits.shape[0], dtype=torch.long)
-            loss_a = loss_a + F.cross_entropy(logits, target) / 2
-            acc_a = acc_a + (logits.argmax(1) == 0).float().mean() / 2
-        pos_m = (q_m * kp_m).sum(1) / t
-        neg_m = (q_m * kn_m).sum(1) / t
-        loss_m = F.margin_ranking_loss(pos_m, neg_m, torch.ones_like(pos_m),
-                                       margin=self.margin)
-        return dict(loss_A=loss_a, loss_M=loss_m, acc_A=acc_a,
-                    acc_M=(pos_m > neg_m).float().mean())
+    def _keys(self, pos, negative):
+        """Key-encoder embeddings ``(k+_A, k-_A), (k+_M, k-_M)``."""
+        with torch.no_grad():
+            k_a, k_m = self.embed(self.key_encoder.module,
+                                  torch.cat([pos, negative]))
+        return k_a.chunk(2), k_m.chunk(2)
+
+    def appearance_loss(self, q_a, keys_a, queue):
+        """``dict(loss_A, acc_A)``: :class:`ContrastiveHead` with the
+        positives ``keys_a`` ``(B, 2, D)`` (k+_A and k-_A) and the queue
+        ``(H, D)`` as negatives, the two terms summed."""
+        out = self.head.loss(*self.head.similarities(q_a, keys_a, queue))
+        return dict(loss_A=out['loss_contrast'], acc_A=out['acc_contrast'])
+
+    def speed_loss(self, q_m, kp_m, kn_m):
+        """``dict(loss_M, acc_M)``: the margin ranking loss on the T-scaled
+        similarities ``q_M . k+_M`` and ``q_M . k-_M`` (each ``(B, D)``)."""
+        t = self.head.temperature
+        pos_m, neg_m = (q_m * kp_m).sum(1) / t, (q_m * kn_m).sum(1) / t
+        loss = F.margin_ranking_loss(pos_m, neg_m, torch.ones_like(pos_m),
+                                     margin=self.margin)
+        return dict(loss_M=loss, acc_M=(pos_m > neg_m).float().mean())
 
     def loss(self, inputs, data_samples=None):
+        """loss_A + loss_M on one batch (the queue as it was before the
+        batch); the negatives' keys ``k-_A`` are kept for the queue."""
         anchor, pos, negative = self._split_views(inputs)
-        self._check_hooks_ran()
-        q_a, q_m = (F.normalize(z.float(), dim=1)
-                    for z in self._student_encoder()(anchor))
-        with torch.no_grad():
-            k_a, k_m = (F.normalize(z.float(), dim=1) for z in self.teacher(
-                torch.cat([pos, negative])))
-        kp_a, kn_a = k_a.chunk(2)
-        kp_m, kn_m = k_m.chunk(2)
-        losses = self.rsp_losses(q_a, q_m, kp_a, kp_m, kn_a, kn_m,
-                                 self.anchor_queue.bank)
-        if self.training:  # for enqueue_pending (AnchorQueueHook)
-            self._pending, self._teacher_updated = kp_a, False
+        if self.training and self.check_hooks:
+            self.queue.require_enqueued()
+            self.key_encoder.require_update()
+        q_a, q_m = self.embed(self.query_encoder(), anchor)
+        (kp_a, kn_a), (kp_m, kn_m) = self._keys(pos, negative)
+        losses = self.appearance_loss(q_a, torch.stack([kp_a, kn_a], 1),
+                                      self.queue.bank)
+        losses.update(self.speed_loss(q_m, kp_m, kn_m))
+        if self.training:  # for AnchorQueueHook
+            self.queue.enqueue_later(kn_a)
         return losses
 
     @torch.no_grad()
@@ -124,32 +172,27 @@ class RSPNet(AuxSKD):
         anchor, pos, negative = self._split_views(inputs)
         q_m = F.normalize(self.speed_neck(self.backbone(anchor)).float(),
                           dim=1)
-        k_m = F.normalize(self.teacher(torch.cat([pos, negative]))[1].float(),
-                          dim=1)
-        kp_m, kn_m = k_m.chunk(2)
+        _, (kp_m, kn_m) = self._keys(pos, negative)
         closer = ((q_m * kp_m).sum(1) > (q_m * kn_m).sum(1)).long()
         for sample, hit in zip(data_samples, closer):
             sample.set_field(1 - hit, 'pred_relspeed_label')
             sample.set_field(0, 'relspeed_label')
         return data_samples
 
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        return super().forward(inputs, data_samples, mode)
+    def _forward(self, inputs, data_samples=None):
+        """Query backbone features of the clips, folded into the batch."""
+        return self.extract_feat(inputs)
 
-
-class _Heads(nn.Module):
-    """Encoder and both heads: ``x -> (appearance, speed)`` embeddings.
-
-    Children are named ``0``, ``1``, ``2`` as in ``nn.Sequential``."""
-
-    def __init__(self, backbone, neck, speed_neck):
-        super().__init__()
-        self.add_module('0', backbone)
-        self.add_module('1', neck)
-        self.add_module('2', speed_neck)
-
-    def forward(self, x):
-        feat = self._modules['0'](x)
-        return self._modules['1'](feat), self._modules['2'](feat)
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata,
+                              *args, **kwargs):
+        """Rename the keys of a version-1 checkpoint (see :data:`_V1_KEYS`)
+        in place, before the modules read them."""
+        if local_metadata.get('version', 1) < 2:
+            for key in [k for k in state_dict if k.startswith(prefix)]:
+                for old, new in _V1_KEYS:
+                    if key.startswith(prefix + old):
+                        state_dict[prefix + new + key[len(prefix + old):]] = \
+                            state_dict.pop(key)
+                        break
+        super()._load_from_state_dict(state_dict, prefix, local_metadata,
+                                      *args, **kwargs)

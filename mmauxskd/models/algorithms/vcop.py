@@ -7,17 +7,14 @@ permutations. See docs/pretexts.md.
 """
 from mmaction.registry import MODELS
 
-from .vspp import VSPP
+from .base import BasePretext
 
 __all__ = ['VCOP']
 
 
 @MODELS.register_module()
-class VCOP(VSPP):
+class VCOP(BasePretext):
     r"""Backbone (shared by the clips) + :class:`VCOPHead`.
-
-    VSPP's model (construction, data preprocessor, ``forward`` modes
-    dispatched to the head) with the clips folded into the batch.
 
     Module names: ``backbone.*`` (what a finetuning ``Recognizer3D`` loads,
     e.g. ``tools/train.py --pretrained``) and ``head.fc_pair.*`` /
@@ -28,11 +25,12 @@ class VCOP(VSPP):
     batch ``(N n, C, T, H, W)`` -> backbone ``(N n, C', T', H', W')`` ->
     ``(N, n, C', T', H', W')`` -> head: logits ``(N, n!)``.
 
-    ``forward`` modes: ``'loss'`` -> ``dict(loss_order, acc_order)``,
-    ``'predict'`` -> data samples with ``pred_order_{score,label}``,
-    ``'tensor'`` -> logits ``(N, n!)``.
+    ``forward`` modes (:class:`BasePretext`'s, on the head): ``'loss'`` ->
+    ``dict(loss_order, acc_order)``, ``'predict'`` -> data samples with
+    ``pred_order_{score,label}``, ``'tensor'`` -> logits ``(N, n!)``.
 
-    Args: as :class:`VSPP` (``head`` is a ``VCOPHead`` config).
+    Args: as :class:`BasePretext` (``head``: a ``VCOPHead`` config; no
+    neck).
     """
 
     def extract_feat(self, inputs):

@@ -7,14 +7,15 @@ A 3D backbone sees a clip in which one of Z segments plays at pace λ
 heads predict λ and the segment (:class:`~mmauxskd.models.heads.VSPPHead`).
 See docs/vspp.md.
 """
-from mmengine.model import BaseModel
 from mmaction.registry import MODELS
+
+from .base import BasePretext
 
 __all__ = ['VSPP']
 
 
 @MODELS.register_module()
-class VSPP(BaseModel):
+class VSPP(BasePretext):
     r"""Backbone + :class:`VSPPHead`, trained with Eq. 5.
 
     Module names (the checkpoint's key prefixes): ``backbone.*``, the part a
@@ -28,42 +29,12 @@ class VSPP(BaseModel):
     features ``(N, C', T', H', W')`` -> pace logits ``(N, Q)`` and segment
     logits ``(N, Z)``.
 
-    ``forward`` modes (mmengine): ``'loss'`` -> ``dict(loss_pace,
-    loss_segment, acc_pace, acc_segment)`` (the Runner sums the ``loss_*``
-    and logs all four), ``'predict'`` -> data samples with
-    ``pred_{pace,segment}_{score,label}``, ``'tensor'`` -> ``dict(pace=...,
-    segment=...)`` logits.
+    ``forward`` modes (:class:`BasePretext`'s, on the head): ``'loss'`` ->
+    ``dict(loss_pace, loss_segment, acc_pace, acc_segment)`` (the Runner
+    sums the ``loss_*`` and logs all four), ``'predict'`` -> data samples
+    with ``pred_{pace,segment}_{score,label}``, ``'tensor'`` ->
+    ``dict(pace=..., segment=...)`` logits.
 
-    Args:
-        backbone (dict): any MMAction2 3D backbone config.
-        head (dict): ``VSPPHead`` config.
-        data_preprocessor (dict, optional): defaults to
-            ``ActionDataPreprocessor(format_shape='NCTHW')``.
-        init_cfg (dict, optional): mmengine init config.
+    Args: as :class:`BasePretext` (``head``: a ``VSPPHead`` config; no
+    neck).
     """
-
-    def __init__(self, backbone, head, data_preprocessor=None, init_cfg=None):
-        # built from mmaction's registry (mmengine's would need the scope)
-        super().__init__(
-            data_preprocessor=MODELS.build(data_preprocessor or dict(
-                type='ActionDataPreprocessor', format_shape='NCTHW')),
-            init_cfg=init_cfg)
-        self.backbone = MODELS.build(backbone)
-        self.head = MODELS.build(head)
-
-    def extract_feat(self, inputs):
-        """``(N, [1,] C, T, H, W)`` -> backbone features ``(N, C', ...)``."""
-        if inputs.dim() == 6:  # (N, num_clips, C, T, H, W)
-            inputs = inputs.flatten(0, 1)
-        return self.backbone(inputs)
-
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        feats = self.extract_feat(inputs)
-        if mode == 'tensor':
-            return self.head(feats)
-        if mode == 'loss':
-            return self.head.loss(feats, data_samples)
-        if mode == 'predict':
-            return self.head.predict(feats, data_samples)
-        raise RuntimeError(f'Invalid mode "{mode}"; VSPP supports '
-                           "'tensor', 'loss' and 'predict'")

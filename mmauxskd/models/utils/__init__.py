@@ -1,3 +1,8 @@
-from .anchor_queue import AnchorQueue, gather_across_ranks
+from .feature_queue import (FeatureQueue, enqueue_all_pending,
+                            gather_across_ranks)
+from .global_batch import gather_with_local_grad, scale_grad
+from .momentum_encoder import MomentumEncoder, check_momentum
 
-__all__ = ['AnchorQueue', 'gather_across_ranks']
+__all__ = ['FeatureQueue', 'MomentumEncoder', 'check_momentum',
+           'enqueue_all_pending', 'gather_across_ranks',
+           'gather_with_local_grad', 'scale_grad']

@@ -1,0 +1,81 @@
+"""The common base of the pretext algorithms (VSPP, VCOP, auxSKD, RSPNet),
+in the manner of mmpretrain's ``BaseSelfSupervisor``."""
+from mmengine.model import BaseModel
+from mmaction.registry import MODELS
+
+__all__ = ['BasePretext']
+
+
+class BasePretext(BaseModel):
+    """Backbone, optional neck and head, the data preprocessor, and the
+    ``forward`` modes.
+
+    Module names, the checkpoint's key prefixes: ``backbone.*`` (the part a
+    finetuning ``Recognizer3D`` loads, e.g. ``tools/train.py --pretrained``
+    or ``init_cfg=dict(type='Pretrained', checkpoint=CKPT)``), ``head.*``
+    and ``neck.*`` (when there is one); subclasses add their own.
+
+    ``forward`` dispatches mmengine's modes: ``'loss'`` -> :meth:`loss`,
+    ``'predict'`` -> :meth:`predict`, ``'tensor'`` -> :meth:`_forward`. The
+    defaults fit a pretext whose head classifies backbone features (VSPP,
+    VCOP): ``head.loss(feats, data_samples)``, ``head.predict(...)`` and
+    ``head(feats)`` on :meth:`extract_feat`. Algorithms with another
+    structure override them.
+
+    Args:
+        backbone (dict): any MMAction2 3D backbone config.
+        head (dict): the pretext task's head (classifier or loss).
+        neck (dict, optional): built as ``self.neck`` when given.
+        data_preprocessor (dict, optional): defaults to
+            ``ActionDataPreprocessor(format_shape='NCTHW')`` (it normalises
+            6-d multi-clip inputs too); built from mmaction's registry.
+        init_cfg (dict, optional): mmengine init config.
+    """
+
+    def __init__(self, backbone, head, neck=None, data_preprocessor=None,
+                 init_cfg=None):
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='ActionDataPreprocessor',
+                                     format_shape='NCTHW')
+        if isinstance(data_preprocessor, dict):  # mmengine's needs a scope
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        if neck is not None:
+            self.neck = MODELS.build(neck)
+        self.head = MODELS.build(head)
+
+    @property
+    def with_neck(self):
+        return hasattr(self, 'neck')
+
+    def extract_feat(self, inputs):
+        """``(N, [clips,] C, T, H, W)`` -> backbone features ``(N [clips],
+        C', T', H', W')`` (clips folded into the batch)."""
+        if inputs.dim() == 6:
+            inputs = inputs.flatten(0, 1)
+        return self.backbone(inputs)
+
+    def loss(self, inputs, data_samples):
+        """``dict`` of losses (``loss_*``, summed by the Runner) and logged
+        scalars."""
+        return self.head.loss(self.extract_feat(inputs), data_samples)
+
+    def predict(self, inputs, data_samples):
+        """Data samples with the pretext task's predictions."""
+        return self.head.predict(self.extract_feat(inputs), data_samples)
+
+    def _forward(self, inputs, data_samples=None):
+        """The ``'tensor'`` mode: raw outputs, no post-processing."""
+        return self.head(self.extract_feat(inputs))
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self._forward(inputs, data_samples)
+        raise RuntimeError(f'Invalid mode "{mode}"; {type(self).__name__} '
+                           "supports 'tensor', 'loss' and 'predict'")

@@ -1,0 +1,261 @@
+"""MLFO: multi-level feature optimization (Qian et al., ICCV 2021).
+
+One backbone (no momentum encoder), three feature levels, per-level
+projection necks (motion excitation on the lower levels, side branches
+only), and the losses of §3 as registered heads. See docs/mlfo.md.
+"""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmaction.registry import MODELS
+
+from ..heads.mlfo_temporal_head import temporal_augment
+from .base import BasePretext
+from ..necks.motion_excitation import MLFOLevelNeck
+from ..utils.global_batch import gather_with_local_grad, scale_grad
+
+LEVELS = ('low', 'mid', 'high')
+
+
+@MODELS.register_module()
+class MLFO(BasePretext):
+    """Multi-level feature optimization on any MMAction2 3D backbone.
+
+    Inputs ``(B, 3, C, T, H, W)`` from :class:`ViewsOfOneDraw` with
+    :class:`MLFOWindowSampler`: short clips 0 and 1 (the positive pair) and
+    the long clip 2. The backbone runs once (its own ``forward``) on the
+    ``3B`` clips; the outputs of the stages named by ``level_layers`` are
+    read by forward hooks, so any backbone with named stages works.
+
+    Every loss is computed on the *global* batch: the per-clip outputs
+    (embeddings, per-step features, prototype scores: everything a
+    parameter touches is computed on the local clips first) are gathered in
+    rank order (``gather_with_local_grad``) and the gradients scaled by the
+    world size (``scale_grad``), so that 2 processes give the gradient of 1
+    process holding both halves; Sinkhorn, the graphs and the score queue
+    are then identical on every rank.
+
+    A :class:`BasePretext` (its ``forward`` modes and data preprocessor).
+    Module names (checkpoint prefixes): ``backbone.*`` (what the stock
+    ``Recognizer3D`` loads), ``head.*`` (the instance head, no parameters),
+    ``necks.<level>.*`` (per-level projection,
+    ``necks.<level>.me.*`` the motion excitation), ``semantic_neck.*``,
+    ``semantic_head.prototypes`` and ``semantic_head.queue.*`` (score
+    queue), ``epoch`` (the training epoch the stage hook last set).
+
+    Schedule (§4.2, the authors' code): stage 1 (instance, semantic,
+    temporal losses) until ``graph_start`` (a fraction of the epochs), then
+    stage 2 adds the graph loss; prototypes without gradient during the
+    first ``freeze_prototypes_epochs``; the score queue enters Sinkhorn
+    from ``queue_start_epoch``. :class:`MLFOStageHook` tells the model the
+    epoch before every iteration (``set_epoch``); with ``check_hooks`` a
+    training forward without it fails.
+
+    Args:
+        backbone (dict): e.g. ``ResNet3d`` depth 18 or ``ResNet2Plus1d``.
+        levels (dict): level name -> channels. Defaults to R3D-18's
+            ``low`` 128, ``mid`` 256, ``high`` 512. ``high`` is needed.
+        level_layers (dict): level name -> the backbone submodule whose
+            output it is. Defaults to ``layer2``, ``layer3``, ``layer4``
+            (the authors' code).
+        feat_dim (int): projection size. Defaults to 128.
+        motion_levels (Sequence[str]): levels whose neck has the motion
+            excitation block. Defaults to ``('low', 'mid')``.
+        me_reduction (int): its channel reduction. Defaults to 16.
+        semantic_neck (dict): the semantic projection (high level).
+        instance_head (dict): ``MLFOInstanceHead``.
+        semantic_head (dict): ``MLFOSemanticHead``.
+        graph_head (dict, optional): ``MLFOGraphHead``; None: no L_mul.
+        temporal_head (dict, optional): ``MLFOTemporalHead``; None: none.
+        graph_start (float): fraction of the epochs before stage 2.
+            Defaults to 0.1.
+        queue_start_epoch (int): Defaults to 10.
+        freeze_prototypes_epochs (int): Defaults to 1.
+        check_hooks (bool): see above. Defaults to True.
+        data_preprocessor (dict, optional): ``ActionDataPreprocessor``.
+        init_cfg (dict, optional): mmengine init config.
+    """
+
+    def __init__(self, backbone, semantic_neck, instance_head, semantic_head,
+                 levels=dict(low=128, mid=256, high=512),
+                 level_layers=dict(low='layer2', mid='layer3', high='layer4'),
+                 feat_dim=128,
+                 motion_levels=('low', 'mid'), me_reduction=16,
+                 graph_head=None, temporal_head=None, graph_start=0.1,
+                 queue_start_epoch=10, freeze_prototypes_epochs=1,
+                 check_hooks=True, data_preprocessor=None, init_cfg=None):
+        # the instance head is the BasePretext's ``head``
+        super().__init__(backbone, instance_head,
+                         data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.levels = dict(levels)
+        if 'high' not in self.levels or not set(self.levels) <= set(LEVELS):
+            raise ValueError(f'MLFO: levels must include high and be among '
+                             f'{LEVELS}, got {list(self.levels)}')
+        for name in motion_levels:
+            if name not in self.levels:
+                raise ValueError(f'MLFO: motion level {name!r} not in levels')
+        if not 0 <= graph_start <= 1:
+            raise ValueError(f'MLFO: graph_start must be a fraction in '
+                             f'[0, 1], got {graph_start}')
+        self.level_layers = {name: level_layers[name] for name in self.levels}
+        stages = dict(self.backbone.named_modules())
+        for name, layer in self.level_layers.items():
+            if layer not in stages:
+                raise ValueError(f'MLFO: level_layers.{name} = {layer!r} is '
+                                 'not a module of the backbone')
+        self.necks = nn.ModuleDict({
+            name: MLFOLevelNeck(c, feat_dim, name in motion_levels,
+                                me_reduction)
+            for name, c in self.levels.items()})
+        self.semantic_neck = MODELS.build(semantic_neck)
+        self.semantic_head = MODELS.build(semantic_head)
+        self.graph_head = MODELS.build(graph_head) if graph_head else None
+        self.temporal_head = MODELS.build(temporal_head) \
+            if temporal_head else None
+        if self.graph_head is not None:
+            self._check_levels('graph_head.levels', self.graph_head.levels)
+        if self.temporal_head is not None:
+            self._check_levels('temporal_head.aug_levels',
+                               self.temporal_head.aug_levels, motion_levels)
+            self._check_levels('temporal_head.ret_levels',
+                               self.temporal_head.ret_levels)
+        self.graph_start = graph_start
+        self.queue_start_epoch = queue_start_epoch
+        self.freeze_prototypes_epochs = freeze_prototypes_epochs
+        self.check_hooks = check_hooks
+        self.register_buffer('epoch', torch.zeros((), dtype=torch.long))
+        self.register_buffer('max_epochs', torch.zeros((), dtype=torch.long))
+        self._epoch_set = False
+
+    def _check_levels(self, key, names, allowed=None):
+        allowed = self.levels if allowed is None else allowed
+        for name in names:
+            if name not in allowed:
+                raise ValueError(f'MLFO: {key} names level {name!r}, not '
+                                 f'among {list(allowed)}')
+
+    # ------------------------------------------------------------ schedule
+
+    def set_epoch(self, epoch, max_epochs):
+        """Called by :class:`MLFOStageHook` before every training step."""
+        self.epoch.fill_(int(epoch))
+        self.max_epochs.fill_(int(max_epochs))
+        self._epoch_set = True
+
+    @property
+    def graph_start_epoch(self):
+        return int(math.ceil(self.graph_start * int(self.max_epochs)))
+
+    @property
+    def graph_active(self):
+        """Stage 2: the graph losses are on."""
+        return (self.graph_head is not None
+                and int(self.epoch) >= self.graph_start_epoch)
+
+    def _apply_schedule(self):
+        if self.training and self.check_hooks and not self._epoch_set:
+            raise RuntimeError(
+                'MLFO was not told the epoch before this step: add '
+                'dict(type="MLFOStageHook") to custom_hooks (or call '
+                'set_epoch())')
+        self._epoch_set = False
+        epoch = int(self.epoch)
+        self.semantic_head.freeze_prototypes = (
+            epoch < self.freeze_prototypes_epochs)
+        self.semantic_head.use_queue = epoch >= self.queue_start_epoch
+
+    # ------------------------------------------------------------- forward
+
+    def extract_feat(self, inputs):
+        """Backbone features of ``(N, C, T, H, W)`` clips: level -> map."""
+        stages = dict(self.backbone.named_modules())
+        out, handles = {}, []
+        for name, layer in self.level_layers.items():
+            handles.append(stages[layer].register_forward_hook(
+                lambda module, args, y, name=name: out.__setitem__(name, y)))
+        try:
+            self.backbone(inputs)
+        finally:
+            for handle in handles:
+                handle.remove()
+        return out
+
+    @staticmethod
+    def _views(inputs):
+        if inputs.dim() != 6 or inputs.shape[1] != 3:
+            raise ValueError(
+                'MLFO needs (B, 3, C, T, H, W) inputs (two short clips and '
+                'the long clip, ViewsOfOneDraw + MLFOWindowSampler); got '
+                f'{tuple(inputs.shape)}')
+        return inputs.transpose(0, 1).flatten(0, 1)  # view-major
+
+    def loss(self, inputs, data_samples=None):
+        """All losses of §3 on one batch (see the heads)."""
+        self._apply_schedule()
+        b = inputs.shape[0]
+        feats = self.extract_feat(self._views(inputs))
+        gather = gather_with_local_grad
+        steps = {}  # level -> [per view (N, D, T)], global batch
+        for name, f in feats.items():
+            out = self.necks[name](f)
+            steps[name] = [gather(out[v * b:(v + 1) * b]) for v in range(3)]
+        emb = {name: [MLFOLevelNeck.embed(s) for s in views]
+               for name, views in steps.items()}
+        z1, z2 = emb['high'][0], emb['high'][1]
+        losses = self.head.loss(z1, z2)
+        q = self.semantic_neck(feats['high'][:2 * b])
+        sem, (s1, s2) = self.semantic_head.loss(
+            q[:b], q[b:], enqueue=self.training, gather=gather)
+        losses.update(sem)
+        if self.graph_active:
+            losses.update(self.graph_head.loss(
+                z1, z2, s1, s2, {k: v[:2] for k, v in emb.items()}))
+        if self.temporal_head is not None:
+            losses.update(self._temporal_losses(feats, steps, emb, b))
+        return {k: scale_grad(v) if k.startswith('loss') else v
+                for k, v in losses.items()}
+
+    def _temporal_losses(self, feats, steps, emb, b):
+        head, losses = self.temporal_head, {}
+        for name in head.aug_levels:
+            augmented = []
+            for v in (0, 1):
+                f = feats[name][v * b:(v + 1) * b]
+                augmented.append(torch.stack([
+                    gather_with_local_grad(MLFOLevelNeck.embed(
+                        self.necks[name](temporal_augment(f, kind))))
+                    for kind in head.augmentations]))
+            losses.update(head.loss_aug(name, emb[name][0], emb[name][1],
+                                        augmented))
+        for name in head.ret_levels:
+            losses.update(head.loss_ret(name, *steps[name]))
+        return losses
+
+    @torch.no_grad()
+    def predict(self, inputs, data_samples):
+        """Instance discrimination on held-out videos (no training).
+
+        ``pred_instance_label``: the index, in the batch, of the video
+        whose second clip is nearest (cosine, high-level embedding) to this
+        video's first clip; ``instance_label``: its own index.
+        ``PretextAccMetric(tasks=('instance', ))`` scores it (chance one
+        over the batch size).
+        """
+        b = inputs.shape[0]
+        high = self.extract_feat(self._views(inputs))['high'][:2 * b]
+        z = F.normalize(MLFOLevelNeck.embed(self.necks['high'](high)), dim=1)
+        sim = z[:b] @ z[b:].t()
+        for i, sample in enumerate(data_samples):
+            sample.set_field(int(sim[i].argmax()), 'pred_instance_label')
+            sample.set_field(i, 'instance_label')
+            sample.set_field(sim[i].cpu(), 'pred_instance_score')
+        return data_samples
+
+    def _forward(self, inputs, data_samples=None):
+        """The ``'tensor'`` mode: the plain backbone's output."""
+        if inputs.dim() == 6:
+            inputs = inputs.flatten(0, 1)
+        return self.backbone(inputs)
