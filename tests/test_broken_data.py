@@ -14,7 +14,7 @@ from conftest import demo_overrides, write_config
 from mmauxskd.datasets import BrokenVideoError
 from mmauxskd.utils.config_utils import check_clip_geometry, update_pipeline
 
-DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-240it_demo-rgb.py'
+DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py'
 
 
 def _broken_tree(data, folder):

@@ -8,7 +8,7 @@ import torch
 from conftest import (ROOT, demo_overrides, free_port, run_tool,
                       write_config)
 
-DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-240it_demo-rgb.py'
+DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py'
 
 # A hook that kills the process (no cleanup, like SIGKILL) in epoch 2.
 CRASH_HOOK = '''

@@ -153,7 +153,7 @@ def test_amp_dtype_folds_into_the_optim_wrapper():
     tool = load_tool('train.py')
     from mmengine.config import Config
     cfg = osp.join(ROOT, 'configs/finetune/'
-                   'r2plus1d-r10-w8_1xb8-16x1x1-240it_demo-rgb.py')
+                   'r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py')
     args = tool.parse_args([cfg, '--amp-dtype', 'bfloat16'])
     wrapper = tool.merge_args(Config.fromfile(cfg), args).optim_wrapper
     assert wrapper.type == 'AmpOptimWrapper' and wrapper.dtype == 'bfloat16'
@@ -168,7 +168,7 @@ train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False,
 """
 
 BF16 = {
-    'finetune': ('configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-240it_demo-rgb.py',
+    'finetune': ('configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py',
                  None),
     'vspp': ('configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py',
              UNLABELLED),

@@ -7,7 +7,7 @@ from mmengine.runner import Runner
 
 from conftest import demo_overrides, load_tool, write_config
 
-DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-240it_demo-rgb.py'
+DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py'
 
 
 def _model_after_load(cfg_path, argv):

@@ -14,7 +14,7 @@ from mmaction.registry import MODELS
 
 from conftest import demo_overrides, run_tool, write_config
 
-DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-240it_demo-rgb.py'
+DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py'
 
 
 def test_ten_clip_protocol_matches_hand_computation(tiny_data, tmp_path):

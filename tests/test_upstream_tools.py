@@ -90,7 +90,7 @@ else:
 
 def test_upstream_train_and_test_path(tiny_data, tmp_path):
     cfg = write_config(
-        tmp_path, 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-240it_demo-rgb.py',
+        tmp_path, 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py',
         demo_overrides(tiny_data))
     work = str(tmp_path / 'work')
     train = _fresh(_UPSTREAM, cfg, work, 'train', cwd=str(tmp_path))

@@ -20,7 +20,7 @@ MAIN = 'configs/vspp/vspp_r3d-18_2xb15-16x1x1-20e_k100-rgb.py'
 MAIN_R21D = 'configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py'
 DEMO = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'
 # the demo's finetuning, as wide as the demo VSPP backbone
-FINETUNE = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-240it_demo-rgb.py'
+FINETUNE = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py'
 VSPP_CONFIGS = sorted(
     osp.relpath(p, ROOT)
     for p in glob.glob(osp.join(ROOT, 'configs', 'vspp', '*.py')) +

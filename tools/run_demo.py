@@ -40,7 +40,7 @@ import numpy as np
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 DATA = osp.join(ROOT, 'data', 'demo')
-FINETUNE = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-240it_demo-rgb.py'
+FINETUNE = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py'
 KNN = 'configs/knn/knn_r2plus1d-r10_16x1x10_demo-rgb.py'
 VSPP = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'
 AUXSKD = 'configs/auxskd/r2plus1d_demo.py'

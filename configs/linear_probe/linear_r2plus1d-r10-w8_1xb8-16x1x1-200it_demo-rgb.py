@@ -3,7 +3,7 @@
 # the 10-clip test reporting video and clip accuracy. Start from a pretext
 # (VSPP / auxSKD) checkpoint; only its backbone.* tensors match:
 #   python tools/train.py THIS_CONFIG --pretrained PRETEXT_CHECKPOINT
-_base_ = ['../finetune/r2plus1d-r10-w8_1xb8-16x1x1-240it_demo-rgb.py',
+_base_ = ['../finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py',
           './_base_/linear_probe.py']
 from mmauxskd.utils.config_utils import iter_schedule  # noqa: E402
 

@@ -12,8 +12,7 @@ from mmauxskd.utils.config_utils import (demo_data, iter_schedule,  # noqa
                                          pretext_val)
 
 train_pipeline, train_dataloader = demo_data(_base_)
-_heads = dict(in_channels=_base_.demo_channels,
-              hid_channels=_base_.demo_channels)
+_heads = dict(in_channels=_base_.demo_channels)  # one Linear, as RSPNet
 model = dict(backbone=_base_.demo_backbone, neck=_heads, speed_neck=_heads,
              queue_size=128, momentum=0.975)
 # RSPNet's lr rule, 0.05 x batch / 64 (0.0125 for batch 16)
