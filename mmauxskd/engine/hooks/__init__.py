@@ -1,6 +1,7 @@
 from .auxskd_hooks import AnchorQueueHook, MomentumTeacherHook
 from .broken_video_hook import BrokenVideoReportHook
 from .random_state_hook import RandomStateHook
+from .vi2clr_cluster_hook import Vi2CLRClusterHook
 
 __all__ = ['AnchorQueueHook', 'MomentumTeacherHook',
-           'BrokenVideoReportHook', 'RandomStateHook']
+           'BrokenVideoReportHook', 'RandomStateHook', 'Vi2CLRClusterHook']
