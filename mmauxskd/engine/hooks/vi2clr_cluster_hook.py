@@ -1,4 +1,6 @@
 """Vi²CLR's clustering step (Algorithm 1: R_J = f_VI(X), C = Clustering)."""
+import copy
+
 import numpy as np
 import torch
 from mmengine.dist import (broadcast_object_list, get_rank, get_world_size,
@@ -12,6 +14,7 @@ from ...models.utils.anchor_queue import gather_across_ranks
 from ...models.utils.clustering import (cluster_centroids, cluster_purity,
                                         concentration, finch_partition,
                                         kmeans_partition)
+from ...utils.vi2clr_config import cluster_pipeline
 from .random_state_hook import get_rng_states, set_rng_states
 
 __all__ = ['Vi2CLRClusterHook']
@@ -25,9 +28,11 @@ class Vi2CLRClusterHook(Hook):
     ``(epoch - warmup_epochs) % interval == 0``):
 
     1. every rank computes the model's ``cluster_on`` embedding (r_J by
-       default, L2-normalised) of its share of ``dataloader``: the training
-       videos read with a deterministic pipeline (one centre clip, centre
-       crop; ``configs/vi2clr/_base_/vi2clr_k400.py``), model in eval mode;
+       default, L2-normalised) of its share of the training videos (the
+       training dataset's config with ``pipeline``, a deterministic one:
+       the centre clip, centre crop; by default derived from the training
+       pipeline by :func:`mmauxskd.utils.vi2clr_config.cluster_pipeline`),
+       model in eval mode;
     2. the embeddings are gathered; rank 0 clusters them with FINCH (second
        partition) or k-means (``method='kmeans'``: FINCH's number of
        clusters, or ``num_clusters``), computes the centroids (normalised)
@@ -45,9 +50,11 @@ class Vi2CLRClusterHook(Hook):
     when the training list has labels (>= 0), ``vi2clr/purity``.
 
     Args:
-        dataloader (dict): the extraction loader config (its dataset the
-            training list, with ``PackActionInputs(meta_keys=(...,
-            'sample_idx'))``).
+        pipeline (list[dict], optional): the extraction pipeline (ending
+            with ``PackActionInputs(meta_keys=(..., 'sample_idx'))``);
+            defaults to ``cluster_pipeline(<training pipeline>)``.
+        batch_size (int): extraction batch size per rank. Defaults to 16.
+        num_workers (int): extraction loader processes. Defaults to 2.
         interval (int): epochs between clusterings. Defaults to 1 (paper).
         warmup_epochs (int): epochs with instance clusters first.
         method (str): ``'finch'`` or ``'kmeans'``.
@@ -60,7 +67,7 @@ class Vi2CLRClusterHook(Hook):
 
     priority = 'NORMAL'
 
-    def __init__(self, dataloader, interval=1, warmup_epochs=0,
+    def __init__(self, pipeline=None, batch_size=16, num_workers=2, interval=1, warmup_epochs=0,
                  method='finch', partition=1, num_clusters=None,
                  temperature=0.08, seed=0):
         if method not in ('finch', 'kmeans'):
@@ -70,7 +77,9 @@ class Vi2CLRClusterHook(Hook):
             raise ValueError('Vi2CLRClusterHook: interval must be >= 1 and '
                              f'warmup_epochs >= 0, got {interval}, '
                              f'{warmup_epochs}')
-        self.dataloader_cfg = dataloader
+        self.pipeline = pipeline
+        self.batch_size = batch_size
+        self.num_workers = num_workers
         self.interval = interval
         self.warmup_epochs = warmup_epochs
         self.method = method
@@ -110,7 +119,13 @@ class Vi2CLRClusterHook(Hook):
         """Embeddings, dataset indices and class labels of every training
         video (gathered on all ranks; duplicates of the padding removed)."""
         if self._loader is None:
-            self._loader = Runner.build_dataloader(self.dataloader_cfg)
+            dataset = copy.deepcopy(runner.cfg.train_dataloader.dataset)
+            dataset.update(test_mode=True, pipeline=self.pipeline or
+                           cluster_pipeline(dataset['pipeline']))
+            self._loader = Runner.build_dataloader(dict(
+                batch_size=self.batch_size, num_workers=self.num_workers,
+                persistent_workers=False, dataset=dataset,
+                sampler=dict(type='DefaultSampler', shuffle=False)))
         model = self._model(runner)
         feats, index, classes = [], [], []
         for data in self._loader:
