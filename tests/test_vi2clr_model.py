@@ -120,11 +120,20 @@ def test_both_backbones_load_into_stock_recognizers(tmp_path):
 
 def _tiny_cfg(tiny_data, tmp_path, body='', name='tiny.py'):
     root = osp.join(tiny_data, 'videos')
+    # 8-frame clips, a two-stage ResNet-18 (128 channels): a small model
     return write_config(tmp_path, DEMO, f"""
+from mmauxskd.utils.config_utils import update_pipeline
+from mmauxskd.utils.vi2clr_config import vi2clr_train_pipeline
+_pipeline = vi2clr_train_pipeline(update_pipeline(
+    _base_.clip_pipeline, SampleFrames=dict(clip_len=8)))
 train_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_prefix=dict(video={root!r}),
+    dataset=dict(data_prefix=dict(video={root!r}), pipeline=_pipeline,
     ann_file={osp.join(tiny_data, 'demo_unlabelled_list_videos.txt')!r}))
 clip_pipeline = None
+model = dict(image_backbone=dict(num_stages=2, out_indices=(1, ),
+                                 strides=(1, 2), dilations=(1, 1)),
+             image_neck=dict(in_channels=128, hid_channels=128),
+             joint_neck=dict(in_channels=64 + 128, hid_channels=128))
 custom_hooks = _base_.custom_hooks[:-1] + [dict(_base_.custom_hooks[-1],
     warmup_epochs=1, interval=2, batch_size=4)]
 train_cfg = dict(max_epochs=3)
