@@ -13,7 +13,7 @@ from mmaction.structures import ActionDataSample
 from conftest import ROOT, load_tool, write_config
 from mmauxskd.utils.checkpoint import extract_submodule
 
-DEMO = 'configs/vi2clr/vi2clr_r2plus1d-r10-w8_1xb16-16x32-600it_demo-rgb.py'
+DEMO = 'configs/vi2clr/vi2clr_r2plus1d-r10-w8_1xb16-16x32-360it_demo-rgb.py'
 FINETUNE = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-240it_demo-rgb.py'
 IMAGE = ('configs/vi2clr/image_eval/'
          'linear_resnet50-midframe_1xb64-25e_ucf101-split1-rgb.py')
