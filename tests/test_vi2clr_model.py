@@ -93,7 +93,8 @@ def test_bad_model_configs_fail_naming_the_part():
 
 def test_both_backbones_load_into_stock_recognizers(tmp_path):
     torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(osp.join(ROOT, DEMO)).model)
+    demo = Config.fromfile(osp.join(ROOT, DEMO))
+    model = MODELS.build(demo.model)
     model.init_weights()
     ckpt = str(tmp_path / 'vi2clr.pth')
     torch.save(dict(state_dict=model.state_dict(), meta={}), ckpt)
@@ -102,9 +103,10 @@ def test_both_backbones_load_into_stock_recognizers(tmp_path):
                                  (IMAGE, 'image_backbone.',
                                   model.image_backbone)):
         cfg = Config.fromfile(osp.join(ROOT, config))
-        if part is model.image_backbone:  # the demo's ResNet-18
-            cfg.model.backbone.depth = 18
-            cfg.model.cls_head.in_channels = 512
+        if part is model.image_backbone:  # the demo's shrunk ResNet-18
+            cfg.model.backbone = dict(demo.model.image_backbone,
+                                      frozen_stages=3, norm_eval=True)
+            cfg.model.cls_head.in_channels = demo.image_channels
         args = train.parse_args([config, '--work-dir', str(tmp_path / prefix),
                                  '--pretrained', ckpt,
                                  '--pretrained-prefix', prefix])

@@ -78,14 +78,11 @@ class Vi2CLRClusterHook(Hook):
                              f'warmup_epochs >= 0, got {interval}, '
                              f'{warmup_epochs}')
         self.pipeline = pipeline
-        self.batch_size = batch_size
-        self.num_workers = num_workers
-        self.interval = interval
-        self.warmup_epochs = warmup_epochs
-        self.method = method
-        self.partition = partition
-        self.num_clusters = num_clusters
-        self.temperature = temperature
+        self.loader_args = dict(batch_size=batch_size,
+                                num_workers=num_workers)
+        self.interval, self.warmup_epochs = interval, warmup_epochs
+        self.method, self.partition = method, partition
+        self.num_clusters, self.temperature = num_clusters, temperature
         self.seed = seed
         self._loader = None
         self.state = None  # dict(labels, centroids, phi, epoch), CPU tensors
@@ -123,8 +120,7 @@ class Vi2CLRClusterHook(Hook):
             dataset.update(test_mode=True, pipeline=self.pipeline or
                            cluster_pipeline(dataset['pipeline']))
             self._loader = Runner.build_dataloader(dict(
-                batch_size=self.batch_size, num_workers=self.num_workers,
-                persistent_workers=False, dataset=dataset,
+                **self.loader_args, persistent_workers=False, dataset=dataset,
                 sampler=dict(type='DefaultSampler', shuffle=False)))
         model = self._model(runner)
         feats, index, classes = [], [], []

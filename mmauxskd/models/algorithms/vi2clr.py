@@ -216,12 +216,13 @@ class Vi2CLR(BaseModel):
         return losses
 
     def forward(self, inputs, data_samples=None, mode='tensor'):
+        """``'loss'``: :meth:`loss`; ``'tensor'``: 3D backbone features of
+        ``(N, C, T, H, W)`` or ``(N, n, C, T, H, W)`` clips."""
+        if mode not in ('loss', 'tensor'):
+            raise RuntimeError(
+                f'Vi2CLR is a pretext model and has no {mode!r} mode; '
+                'finetune its backbones (see docs/vi2clr.md)')
         if mode == 'loss':
             return self.loss(inputs, data_samples)
-        if mode == 'tensor':
-            if inputs.dim() == 6:
-                inputs = inputs.flatten(0, 1)
-            return self.extract_feat(inputs)
-        raise RuntimeError(
-            f'{type(self).__name__} is a pretext model and has no {mode!r} '
-            'mode; finetune its backbones (see docs/vi2clr.md)')
+        clips = inputs.flatten(0, 1) if inputs.dim() == 6 else inputs
+        return self.extract_feat(clips)
