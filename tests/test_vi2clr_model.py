@@ -153,9 +153,8 @@ def test_train_steps_cluster_and_resume_keeps_clusters(tiny_data, tmp_path):
     cfg.work_dir = str(tmp_path / 'full')
     runner = Runner.from_cfg(cfg)
     runner.train()
-    hook = runner.hooks[-1] if type(runner.hooks[-1]).__name__ == \
-        'Vi2CLRClusterHook' else next(h for h in runner.hooks if type(
-            h).__name__ == 'Vi2CLRClusterHook')
+    hook = next(h for h in runner.hooks
+                if type(h).__name__ == 'Vi2CLRClusterHook')
     assert hook.state['epoch'] == 1
     full = runner.model.clusters
     assert len(full['labels']) == 8 and len(full['phi']) == \
@@ -164,6 +163,11 @@ def test_train_steps_cluster_and_resume_keeps_clusters(tiny_data, tmp_path):
     sampler_labels = runner.train_dataloader.sampler.labels
     assert torch.equal(sampler_labels, full['labels'].cpu())
     weights = {k: v.clone() for k, v in runner.model.state_dict().items()}
+    # the clustering pass leaves the generators as it found them
+    before = (torch.get_rng_state(), np.random.get_state()[1].copy())
+    hook.cluster(runner)
+    assert torch.equal(torch.get_rng_state(), before[0])
+    assert np.array_equal(np.random.get_state()[1], before[1])
     ckpt = torch.load(osp.join(cfg.work_dir, 'epoch_2.pth'),
                       weights_only=False)
     saved = ckpt['meta']['vi2clr_clusters']
