@@ -114,9 +114,9 @@ class Vi2CLR(BaseModel):
                 continue
             for name in modules:
                 if getattr(self, name) is None:
-                    raise ValueError(f'Vi2CLR: {key}='
-                                     f'{getattr(self, key, cluster_on)!r} '
-                                     f'needs {name}')
+                    what = f'cluster_on={cluster_on!r}' \
+                        if key == 'cluster_on' else key
+                    raise ValueError(f'Vi2CLR: {what} needs {name}')
         if not any((self.video_head, self.image_head, self.center_head)):
             raise ValueError('Vi2CLR: no loss head (video_head, image_head, '
                              'center_head) is set')
