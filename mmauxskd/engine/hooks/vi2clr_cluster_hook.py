@@ -47,7 +47,8 @@ class Vi2CLRClusterHook(Hook):
     clusters are stored in ``checkpoint['meta']['vi2clr_clusters']`` and
     restored on ``--resume``. Before ``warmup_epochs`` every video is its
     own cluster (the model's default). Logs ``vi2clr/num_clusters`` and,
-    when the training list has labels (>= 0), ``vi2clr/purity``.
+    when the training list has labels (>= 0), ``vi2clr/purity``. Needs an
+    epoch-based loop (``EpochBasedTrainLoop``; ``iter_schedule`` gives one).
 
     Args:
         pipeline (list[dict], optional): the extraction pipeline (ending
