@@ -40,6 +40,9 @@ setup(
         # the OpenCV that mmengine and mmcv-lite require; mmaction2 1.2.0 also
         # pulls opencv-contrib-python (docs/compatibility.md, OpenCV)
         'opencv-python',
+        # Vi2CLR's clustering: FINCH (its second partition) and k-means
+        'finch-clust>=0.2.3',
+        'scikit-learn',
     ],
     extras_require={
         'tests': ['pytest>=7', 'hypothesis>=6'],

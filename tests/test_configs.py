@@ -48,7 +48,7 @@ def _dataset(loader):
 
 def tiny(cfg, data, work_dir, n_train=2):
     """Point ``cfg``'s loaders at the tiny demo data (in place)."""
-    labelled = cfg.model.get('type') == 'Recognizer3D'
+    labelled = cfg.model.get('type') in ('Recognizer3D', 'Recognizer2D')
     for split in ('train', 'val', 'test'):
         loader = cfg.get(f'{split}_dataloader')
         if not loader:

@@ -51,8 +51,9 @@ def parse_args(argv=None):
         'else (the classifier) keeps its random initialisation')
     parser.add_argument(
         '--pretrained-prefix', default='backbone.',
-        help='which tensors of --pretrained to load (default: backbone.; '
-        "auxSKD's student backbone also lives under backbone.)")
+        help='which tensors of --pretrained to load, as backbone.* '
+        "(default: backbone.; auxSKD's student backbone also lives under "
+        "backbone.; Vi2CLR's 2D encoder under image_backbone.)")
     add_common_args(parser)
     return parser.parse_args(argv)
 
@@ -79,7 +80,7 @@ def merge_args(cfg, args):
         cfg.load_from = osp.join(cfg.work_dir, f'pretrained_{rank}.pth')
         os.makedirs(cfg.work_dir, exist_ok=True)
         extract_submodule(args.pretrained, cfg.load_from,
-                          args.pretrained_prefix)
+                          args.pretrained_prefix, as_prefix='backbone.')
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
     randomness = cfg.get('randomness', dict())

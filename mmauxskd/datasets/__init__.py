@@ -1,5 +1,7 @@
 from . import transforms  # noqa: F401
+from .cluster_sampler import ClusterAwareSampler
 from .robust import (BrokenVideoError, RobustRawframeDataset,
                      RobustVideoDataset)
 
-__all__ = ['BrokenVideoError', 'RobustVideoDataset', 'RobustRawframeDataset']
+__all__ = ['BrokenVideoError', 'ClusterAwareSampler', 'RobustVideoDataset',
+           'RobustRawframeDataset']

@@ -136,7 +136,8 @@ def extract_video_features(model, dataloader, progress=True):
     Args:
         model: a Recognizer3D (any model whose ``extract_feat(inputs,
             stage='backbone')`` returns (N * clips, C, ...) features for
-            inputs of shape (N, clips, C, T, H, W)).
+            inputs of shape (N, clips, C, T, H, W)), or a Recognizer2D
+            (inputs (N, frames, C, H, W)).
         dataloader: yields ``dict(inputs=..., data_samples=...)``.
 
     Returns:
@@ -149,10 +150,11 @@ def extract_video_features(model, dataloader, progress=True):
     for data in dataloader:
         data = model.data_preprocessor(data, False)
         inputs = data['inputs']
-        if inputs.ndim != 6:
+        if inputs.ndim not in (5, 6):  # NCHW: a Recognizer2D's frames
             raise ValueError(
                 'expected inputs (N, clips, C, T, H, W) from an NCTHW '
-                f'pipeline, got shape {tuple(inputs.shape)}')
+                'pipeline or (N, frames, C, H, W) from an NCHW one, got '
+                f'shape {tuple(inputs.shape)}')
         x = model.extract_feat(inputs, stage='backbone')[0]
         if isinstance(x, (tuple, list)):
             x = x[-1]

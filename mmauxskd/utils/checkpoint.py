@@ -170,7 +170,7 @@ def prefixed_tensors(checkpoint, prefix='backbone.'):
     return picked
 
 
-def extract_submodule(src, dst, prefix='backbone.'):
+def extract_submodule(src, dst, prefix='backbone.', as_prefix=None):
     """Write the ``prefix`` tensors of checkpoint ``src`` to ``dst``.
 
     The keys keep their prefix, so ``load_from = dst`` (or
@@ -179,10 +179,15 @@ def extract_submodule(src, dst, prefix='backbone.'):
     ``Recognizer3D`` from a VSPP or auxSKD checkpoint, while every other
     part (the classifier) keeps its own random initialisation.
 
+    ``as_prefix`` renames them (e.g. Vi2CLR's ``image_backbone.*`` ->
+    ``backbone.*`` for a ``Recognizer2D``).
+
     Raises:
         KeyError: ``src`` holds no tensor under ``prefix``.
     """
     picked = prefixed_tensors(src, prefix)
+    if as_prefix is not None:
+        picked = {as_prefix + k[len(prefix):]: v for k, v in picked.items()}
     torch.save(dict(state_dict=picked, meta=dict(source=src, prefix=prefix)),
                dst)
     return len(picked)

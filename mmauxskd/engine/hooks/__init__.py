@@ -3,7 +3,8 @@ from .broken_video_hook import BrokenVideoReportHook
 from .clip_scores_hook import ClipScoresHook
 from .mlfo_hooks import MLFOStageHook
 from .random_state_hook import RandomStateHook
+from .vi2clr_cluster_hook import Vi2CLRClusterHook
 
 __all__ = ['AnchorQueueHook', 'MomentumTeacherHook',
            'BrokenVideoReportHook', 'ClipScoresHook', 'RandomStateHook',
-           'MLFOStageHook']
+           'MLFOStageHook', 'Vi2CLRClusterHook']

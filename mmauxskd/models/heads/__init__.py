@@ -6,3 +6,5 @@ from .mlfo_instance_head import MLFOInstanceHead  # noqa: F401
 from .mlfo_semantic_head import MLFOSemanticHead  # noqa: F401
 from .mlfo_graph_head import MLFOGraphHead  # noqa: F401
 from .mlfo_temporal_head import MLFOTemporalHead  # noqa: F401
+from .mil_nce_head import MILNCEHead  # noqa: F401
+from .center_nce_head import CenterNCEHead  # noqa: F401

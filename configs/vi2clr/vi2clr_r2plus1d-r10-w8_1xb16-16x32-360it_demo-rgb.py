@@ -1,0 +1,39 @@
+# Demo: the Vi2CLR budget recipe (vi2clr_r2plus1d-r10_2xb16-16x112-50e_k100-
+# rgb.py) on the demo's 96 unlabelled videos with what the demo shrinks
+# (_base_/datasets/demo_unlabelled.py: 32x32 crops, an 8-channel-wide
+# R(2+1)D-10, a 3-stage ResNet-18, batch 16 = 8 clusters x 2 videos) and a
+# step budget (docs/small_data.md): 360 steps (60 epochs of 6), warm-up then
+# cosine; instance clusters for 10 epochs, then FINCH every 2 epochs, its
+# first partition: on 96 videos the second one holds 2 to 11 clusters, and
+# with 2 half of every batch would be "positive" (K-400: 10-15K clusters of
+# ~20 videos; here ~25 of ~4).
+_base_ = ['./vi2clr_r2plus1d-r10_2xb16-16x112-50e_k100-rgb.py',
+          '../_base_/datasets/demo_unlabelled.py']
+from mmauxskd.utils.config_utils import (iter_schedule, set_decoder,  # noqa
+                                         update_pipeline)
+from mmauxskd.utils.vi2clr_config import vi2clr_train_pipeline  # noqa: E402
+
+clip_pipeline = set_decoder(update_pipeline(
+    _base_.clip_pipeline, **_base_.demo_geometry), _base_.demo_decoder)
+train_pipeline = vi2clr_train_pipeline(clip_pipeline)
+train_dataloader = dict(**_base_.demo_loader, dataset=dict(
+    pipeline=train_pipeline, **_base_.demo_unlabelled))
+# the 2D encoder shrunk like the 3D one: ResNet-18's first three stages
+# (256 channels; at 32x32 the fourth sees 1x1 maps and holds 3/4 of the
+# weights)
+image_channels = 256
+model = dict(
+    backbone=_base_.demo_backbone,
+    image_backbone=dict(num_stages=3, out_indices=(2, ), strides=(1, 2, 2),
+                        dilations=(1, 1, 1)),
+    video_neck=dict(in_channels=_base_.demo_channels,
+                    hid_channels=_base_.demo_channels),
+    image_neck=dict(in_channels=image_channels, hid_channels=image_channels),
+    joint_neck=dict(in_channels=_base_.demo_channels + image_channels,
+                    hid_channels=image_channels))
+custom_hooks = _base_.custom_hooks[:-1] + [
+    dict(_base_.custom_hooks[-1], warmup_epochs=10, interval=2,
+         partition=0, num_workers=0)]
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+train_cfg, param_scheduler, log_processor, default_hooks = iter_schedule(
+    360, iters_per_epoch=_base_.demo_iters_per_epoch)

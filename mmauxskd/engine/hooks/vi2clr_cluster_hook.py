@@ -1,0 +1,209 @@
+"""Vi²CLR's clustering step (Algorithm 1: R_J = f_VI(X), C = Clustering)."""
+import copy
+
+import numpy as np
+import torch
+from mmengine.dist import (broadcast_object_list, get_rank, get_world_size,
+                           is_main_process)
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmengine.runner import Runner
+from mmaction.registry import HOOKS
+
+from ...models.utils.anchor_queue import gather_across_ranks
+from ...models.utils.clustering import (cluster_centroids, cluster_purity,
+                                        concentration, finch_partition,
+                                        kmeans_partition)
+from ...utils.vi2clr_config import cluster_pipeline
+from .random_state_hook import get_rng_states, set_rng_states
+
+__all__ = ['Vi2CLRClusterHook']
+
+
+@HOOKS.register_module()
+class Vi2CLRClusterHook(Hook):
+    """Cluster the whole training set every ``interval`` epochs.
+
+    Before each clustering epoch (``epoch >= warmup_epochs`` and
+    ``(epoch - warmup_epochs) % interval == 0``):
+
+    1. every rank computes the model's ``cluster_on`` embedding (r_J by
+       default, L2-normalised) of its share of the training videos (the
+       training dataset's config with ``pipeline``, a deterministic one:
+       the centre clip, centre crop; by default derived from the training
+       pipeline by :func:`mmauxskd.utils.vi2clr_config.cluster_pipeline`),
+       model in eval mode;
+    2. the embeddings are gathered; rank 0 clusters them with FINCH (second
+       partition) or k-means (``method='kmeans'``: FINCH's number of
+       clusters, or ``num_clusters``), computes the centroids (normalised)
+       and PCL's concentrations phi (mean ``temperature``), with a seed of
+       ``seed + epoch``, and broadcasts them;
+    3. every rank gives them to the model (:meth:`Vi2CLR.set_clusters`) and
+       to the training sampler when it takes them
+       (:class:`ClusterAwareSampler`).
+
+    The Python, numpy and torch generators are restored afterwards, so the
+    clustering draws nothing from the training run's streams. The last
+    clusters are stored in ``checkpoint['meta']['vi2clr_clusters']`` and
+    restored on ``--resume``. Before ``warmup_epochs`` every video is its
+    own cluster (the model's default). Logs ``vi2clr/num_clusters`` and,
+    when the training list has labels (>= 0), ``vi2clr/purity``. Needs an
+    epoch-based loop (``EpochBasedTrainLoop``; ``iter_schedule`` gives one).
+
+    Args:
+        pipeline (list[dict], optional): the extraction pipeline (ending
+            with ``PackActionInputs(meta_keys=(..., 'sample_idx'))``);
+            defaults to ``cluster_pipeline(<training pipeline>)``.
+        batch_size (int): extraction batch size per rank. Defaults to 16.
+        num_workers (int): extraction loader processes. Defaults to 2.
+        interval (int): epochs between clusterings. Defaults to 1 (paper).
+        warmup_epochs (int): epochs with instance clusters first.
+        method (str): ``'finch'`` or ``'kmeans'``.
+        partition (int): FINCH partition (0-based). Defaults to 1 (the
+            second, §4.3).
+        num_clusters (int, optional): k for k-means; defaults to FINCH's.
+        temperature (float): the mean of phi. Defaults to 0.08.
+        seed (int): clustering seed (plus the epoch). Defaults to 0.
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self, pipeline=None, batch_size=16, num_workers=2, interval=1, warmup_epochs=0,
+                 method='finch', partition=1, num_clusters=None,
+                 temperature=0.08, seed=0):
+        if method not in ('finch', 'kmeans'):
+            raise ValueError("Vi2CLRClusterHook.method must be 'finch' or "
+                             f"'kmeans', got {method!r}")
+        if interval < 1 or warmup_epochs < 0:
+            raise ValueError('Vi2CLRClusterHook: interval must be >= 1 and '
+                             f'warmup_epochs >= 0, got {interval}, '
+                             f'{warmup_epochs}')
+        self.pipeline = pipeline
+        self.loader_args = dict(batch_size=batch_size,
+                                num_workers=num_workers)
+        self.interval, self.warmup_epochs = interval, warmup_epochs
+        self.method, self.partition = method, partition
+        self.num_clusters, self.temperature = num_clusters, temperature
+        self.seed = seed
+        self._loader = None
+        self.state = None  # dict(labels, centroids, phi, epoch), CPU tensors
+
+    @staticmethod
+    def _model(runner):
+        model = runner.model
+        return model.module if is_model_wrapper(model) else model
+
+    def before_train(self, runner):
+        sampler = runner.train_dataloader.sampler
+        m = getattr(sampler, 'per_cluster', 1)
+        batch = runner.train_dataloader.batch_size
+        if batch % m:
+            raise ValueError(
+                f'train_dataloader.batch_size ({batch}) must be a multiple '
+                f'of train_dataloader.sampler.per_cluster ({m})')
+
+    def due(self, epoch):
+        return epoch >= self.warmup_epochs and \
+            (epoch - self.warmup_epochs) % self.interval == 0
+
+    def before_train_epoch(self, runner):
+        epoch = runner.epoch
+        if self.due(epoch) and not (self.state and
+                                    self.state['epoch'] == epoch):
+            self.cluster(runner)
+
+    @torch.no_grad()
+    def extract(self, runner):
+        """Embeddings, dataset indices and class labels of every training
+        video (gathered on all ranks; duplicates of the padding removed)."""
+        if self._loader is None:
+            dataset = copy.deepcopy(runner.cfg.train_dataloader.dataset)
+            dataset.update(test_mode=True, pipeline=self.pipeline or
+                           cluster_pipeline(dataset['pipeline']))
+            self._loader = Runner.build_dataloader(dict(
+                **self.loader_args, persistent_workers=False, dataset=dataset,
+                sampler=dict(type='DefaultSampler', shuffle=False)))
+        model = self._model(runner)
+        feats, index, classes = [], [], []
+        for data in self._loader:
+            data = model.data_preprocessor(data, False)
+            feats.append(model.cluster_features(data['inputs']))
+            samples = data['data_samples']
+            index.append(torch.as_tensor(
+                [int(s.metainfo['sample_idx']) for s in samples]))
+            classes.append(torch.as_tensor(
+                [int(s.gt_label.reshape(-1)[0]) if 'gt_label' in s else -1
+                 for s in samples]))
+        device = feats[0].device
+        feats = gather_across_ranks(torch.cat(feats)).cpu().numpy()
+        index = gather_across_ranks(torch.cat(index).to(device)).cpu().numpy()
+        classes = gather_across_ranks(
+            torch.cat(classes).to(device)).cpu().numpy()
+        n = len(self._loader.dataset)
+        full = np.zeros((n, feats.shape[1]), dtype=np.float32)
+        full[index], labels = feats, np.full(n, -1)
+        labels[index] = classes
+        if len(np.unique(index)) != n:
+            raise RuntimeError('the clustering loader missed videos: '
+                               f'{len(np.unique(index))} of {n}')
+        return full, labels
+
+    def compute(self, feats, epoch):
+        """Rank 0's clustering: labels, normalised centroids, phi."""
+        seed = self.seed + epoch
+        labels = finch_partition(feats, self.partition, seed=seed)
+        if self.method == 'kmeans':
+            k = self.num_clusters or int(labels.max()) + 1
+            labels = kmeans_partition(feats, k, seed=seed)
+        centroids = cluster_centroids(feats, labels)
+        phi = concentration(feats, labels, centroids, self.temperature)
+        centroids /= np.maximum(
+            np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+        return labels, centroids.astype(np.float32), phi.astype(np.float32)
+
+    def cluster(self, runner):
+        model = self._model(runner)
+        rng, was_training = get_rng_states(), model.training
+        model.eval()
+        try:
+            feats, classes = self.extract(runner)
+            payload = [None]
+            if is_main_process():
+                payload = [self.compute(feats, runner.epoch)]
+            if get_world_size() > 1:
+                broadcast_object_list(payload, src=0)
+        finally:
+            model.train(was_training)
+            set_rng_states(rng)
+        labels, centroids, phi = payload[0]
+        self.state = dict(labels=torch.as_tensor(labels),
+                          centroids=torch.as_tensor(centroids),
+                          phi=torch.as_tensor(phi), epoch=runner.epoch)
+        self._apply(runner)
+        k = len(phi)
+        purity = cluster_purity(labels, classes)
+        runner.message_hub.update_scalar('vi2clr/num_clusters', k)
+        text = f'Vi2CLR clustering (epoch {runner.epoch}): {k} clusters'
+        if not np.isnan(purity):
+            runner.message_hub.update_scalar('vi2clr/purity', purity)
+            text += f', purity {purity:.3f}'
+        runner.logger.info(text + f' (rank {get_rank()})')
+
+    def _apply(self, runner):
+        s = self.state
+        self._model(runner).set_clusters(s['labels'], s['centroids'],
+                                         s['phi'])
+        sampler = runner.train_dataloader.sampler
+        if hasattr(sampler, 'set_clusters'):
+            sampler.set_clusters(s['labels'])
+
+    def before_save_checkpoint(self, runner, checkpoint):
+        if self.state is not None:
+            checkpoint.setdefault('meta', {})['vi2clr_clusters'] = \
+                dict(self.state)
+
+    def after_load_checkpoint(self, runner, checkpoint):
+        state = checkpoint.get('meta', {}).get('vi2clr_clusters')
+        if state is not None and runner._resume:
+            self.state = dict(state)
+            self._apply(runner)
