@@ -2,7 +2,7 @@
 """
 import copy
 
-from ..datasets.transforms.two_view import two_view_pipeline
+from .config_utils import two_view_pipeline
 
 __all__ = ['vi2clr_train_pipeline', 'cluster_pipeline', 'PACK_META_KEYS']
 

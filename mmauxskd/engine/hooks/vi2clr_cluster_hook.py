@@ -10,7 +10,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmaction.registry import HOOKS
 
-from ...models.utils.anchor_queue import gather_across_ranks
+from ...models.utils.feature_queue import gather_across_ranks
 from ...models.utils.clustering import (cluster_centroids, cluster_purity,
                                         concentration, finch_partition,
                                         kmeans_partition)
