@@ -3,7 +3,21 @@ in the manner of mmpretrain's ``BaseSelfSupervisor``."""
 from mmengine.model import BaseModel
 from mmaction.registry import MODELS
 
-__all__ = ['BasePretext']
+__all__ = ['BasePretext', 'split_views']
+
+
+def split_views(inputs, num_views, owner, source):
+    """The views of multi-view inputs, ``(B, V, C, T, H, W)`` -> a tuple of
+    V tensors ``(B, C, T, H, W)`` in view order.
+
+    Raises ``ValueError`` naming ``owner`` (the algorithm) and ``source``
+    (what makes the views) unless ``inputs`` has exactly ``num_views``.
+    """
+    if inputs.dim() != 6 or inputs.shape[1] != num_views:
+        raise ValueError(
+            f'{owner} needs (B, {num_views}, C, T, H, W) inputs ({source}); '
+            f'got {tuple(inputs.shape)}')
+    return inputs.unbind(1)
 
 
 class BasePretext(BaseModel):

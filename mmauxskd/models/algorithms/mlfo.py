@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 
 from ..heads.mlfo_temporal_head import temporal_augment
-from .base import BasePretext
+from .base import BasePretext, split_views
 from ..necks.motion_excitation import MLFOLevelNeck
 from ..utils.global_batch import gather_with_local_grad, scale_grad
 
@@ -185,12 +185,9 @@ class MLFO(BasePretext):
 
     @staticmethod
     def _views(inputs):
-        if inputs.dim() != 6 or inputs.shape[1] != 3:
-            raise ValueError(
-                'MLFO needs (B, 3, C, T, H, W) inputs (two short clips and '
-                'the long clip, ViewsOfOneDraw + MLFOWindowSampler); got '
-                f'{tuple(inputs.shape)}')
-        return inputs.transpose(0, 1).flatten(0, 1)  # view-major
+        return torch.cat(split_views(  # view-major
+            inputs, 3, 'MLFO', 'two short clips and the long clip, '
+            'ViewsOfOneDraw + MLFOWindowSampler'))
 
     def loss(self, inputs, data_samples=None):
         """All losses of §3 on one batch (see the heads)."""

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 
 from ..utils import FeatureQueue, MomentumEncoder, check_momentum
-from .base import BasePretext
+from .base import BasePretext, split_views
 
 __all__ = ['RSPNet']
 
@@ -113,12 +113,8 @@ class RSPNet(BasePretext):
 
     @staticmethod
     def _split_views(inputs):
-        if inputs.dim() != 6 or inputs.shape[1] != 3:
-            raise ValueError(
-                'RSPNet needs (B, 3, C, T, H, W) inputs (anchor, positive, '
-                'negative) from RelativeSpeedSampler; got '
-                f'{tuple(inputs.shape)}')
-        return inputs[:, 0], inputs[:, 1], inputs[:, 2]
+        return split_views(inputs, 3, 'RSPNet', 'anchor, positive, negative '
+                           'from RelativeSpeedSampler')
 
     def _keys(self, pos, negative):
         """Key-encoder embeddings ``(k+_A, k-_A), (k+_M, k-_M)``."""

@@ -8,6 +8,8 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from mmaction.registry import MODELS
 
+from .base import split_views
+
 __all__ = ['Vi2CLR']
 
 
@@ -173,12 +175,9 @@ class Vi2CLR(BaseModel):
     # ------------------------------------------------------------ training
     @staticmethod
     def _split_views(inputs):
-        if inputs.dim() != 6 or inputs.shape[1] != 2:
-            raise ValueError(
-                'Vi2CLR needs two temporal crops per video, inputs of shape '
-                '(B, 2, C, T, H, W) from TwoViewClips; got '
-                f'{tuple(inputs.shape)}')
-        return inputs.transpose(0, 1).flatten(0, 1)  # (2B, ...) view-major
+        return torch.cat(split_views(  # (2B, ...) view-major
+            inputs, 2, 'Vi2CLR', 'two temporal crops per video from '
+            'TwoViewClips'))
 
     @staticmethod
     def _sample_indices(data_samples, device):
