@@ -95,8 +95,7 @@ class AuxSKD(BasePretext):
         Args:
             momentum (float, optional): m; defaults to ``self.momentum``.
         """
-        self.teacher.update(self.student_encoder(),
-                            self.momentum if momentum is None else momentum)
+        self.teacher.update(self.student_encoder(), momentum)
 
     @staticmethod
     def _split_views(inputs):

@@ -101,11 +101,12 @@ class MLFO(BasePretext):
             raise ValueError(f'MLFO: graph_start must be a fraction in '
                              f'[0, 1], got {graph_start}')
         self.level_layers = {name: level_layers[name] for name in self.levels}
-        stages = dict(self.backbone.named_modules())
         for name, layer in self.level_layers.items():
-            if layer not in stages:
+            try:
+                self.backbone.get_submodule(layer)
+            except AttributeError:
                 raise ValueError(f'MLFO: level_layers.{name} = {layer!r} is '
-                                 'not a module of the backbone')
+                                 'not a module of the backbone') from None
         self.necks = nn.ModuleDict({
             name: MLFOLevelNeck(c, feat_dim, name in motion_levels,
                                 me_reduction)
@@ -171,10 +172,10 @@ class MLFO(BasePretext):
 
     def extract_feat(self, inputs):
         """Backbone features of ``(N, C, T, H, W)`` clips: level -> map."""
-        stages = dict(self.backbone.named_modules())
         out, handles = {}, []
         for name, layer in self.level_layers.items():
-            handles.append(stages[layer].register_forward_hook(
+            stage = self.backbone.get_submodule(layer)
+            handles.append(stage.register_forward_hook(
                 lambda module, args, y, name=name: out.__setitem__(name, y)))
         try:
             self.backbone(inputs)
@@ -253,6 +254,4 @@ class MLFO(BasePretext):
 
     def _forward(self, inputs, data_samples=None):
         """The ``'tensor'`` mode: the plain backbone's output."""
-        if inputs.dim() == 6:
-            inputs = inputs.flatten(0, 1)
-        return self.backbone(inputs)
+        return super().extract_feat(inputs)

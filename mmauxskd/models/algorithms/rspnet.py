@@ -107,8 +107,6 @@ class RSPNet(BasePretext):
     def momentum_update(self, momentum=None):
         """EMA step of the key encoder towards the query encoder (as
         :meth:`AuxSKD.momentum_update`)."""
-        if momentum is None:
-            momentum = self.momentum
         self.key_encoder.update(self.query_encoder(), momentum)
 
     @staticmethod

@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmaction.registry import MODELS
 
-from .mil_nce_head import gather_with_local_grad
+from ..utils.feature_queue import gather_across_ranks
 
 __all__ = ['CenterNCEHead']
 
@@ -53,7 +53,7 @@ class CenterNCEHead(BaseModule):
         c = F.normalize(centroids.float(), dim=1)
         logits = r @ c.t() / phi.float()[None]  # (n, k)
         if self.denominator == 'batch':
-            batch_targets, _ = gather_with_local_grad(targets)
+            batch_targets = gather_across_ranks(targets)
             present = torch.zeros(c.shape[0], dtype=torch.bool,
                                   device=r.device)
             present[batch_targets] = True

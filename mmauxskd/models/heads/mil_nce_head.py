@@ -1,35 +1,12 @@
 r"""Multi-instance InfoNCE with cluster positives (Vi²CLR's VideoNCE/ImgNCE)."""
 import torch
 import torch.nn.functional as F
-from mmengine.dist import all_gather, get_rank, get_world_size
 from mmengine.model import BaseModule
 from mmaction.registry import MODELS
 
-__all__ = ['MILNCEHead', 'gather_with_local_grad']
+from ..utils.global_batch import gather_with_offset
 
-
-def gather_with_local_grad(x):
-    """``x`` (N_r, ...) of every rank concatenated in rank order, and the
-    offset of this rank's rows in it.
-
-    The other ranks' rows carry no gradient; this rank's rows are ``x``
-    itself, so the loss of the local queries reaches the local keys (each
-    rank's DDP gradient then covers its own samples). Ranks may hold
-    different N_r. One process: ``(x, 0)``.
-    """
-    if get_world_size() == 1:
-        return x, 0
-    sizes = [int(n) for n in all_gather(
-        torch.tensor([x.shape[0]], device=x.device))]
-    longest = max(sizes)
-    padded = x.detach()
-    if x.shape[0] < longest:
-        padded = torch.cat([padded, padded.new_zeros(
-            (longest - x.shape[0], ) + x.shape[1:])])
-    parts = [part[:n] for part, n in zip(all_gather(padded), sizes)]
-    rank = get_rank()
-    parts[rank] = x
-    return torch.cat(parts), sum(sizes[:rank])
+__all__ = ['MILNCEHead']
 
 
 @MODELS.register_module()
@@ -38,7 +15,8 @@ class MILNCEHead(BaseModule):
 
     For each query embedding :math:`r_i` (L2-normalised here) of the local
     batch, against the keys of the whole batch gathered across ranks
-    (:func:`gather_with_local_grad`), the query itself excluded:
+    (:func:`~mmauxskd.models.utils.gather_with_offset`, this rank's rows
+    keeping their gradient), the query itself excluded:
 
     .. math::
 
@@ -77,9 +55,9 @@ class MILNCEHead(BaseModule):
     def forward(self, feats, clusters, instances):
         """The unweighted loss (a scalar) and the mean positives per query."""
         q = F.normalize(feats.float(), dim=1)
-        keys, offset = gather_with_local_grad(q)
-        key_clusters, _ = gather_with_local_grad(clusters)
-        key_instances, _ = gather_with_local_grad(instances)
+        keys, offset = gather_with_offset(q)
+        key_clusters, _ = gather_with_offset(clusters)
+        key_instances, _ = gather_with_offset(instances)
         logits = q @ keys.t() / self.temperature  # (n, N)
         rows = torch.arange(q.shape[0], device=q.device)
         self_mask = torch.zeros_like(logits, dtype=torch.bool)

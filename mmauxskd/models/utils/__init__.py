@@ -1,8 +1,9 @@
 from .feature_queue import (FeatureQueue, enqueue_all_pending,
                             gather_across_ranks)
-from .global_batch import gather_with_local_grad, scale_grad
+from .global_batch import (gather_with_local_grad, gather_with_offset,
+                           scale_grad)
 from .momentum_encoder import MomentumEncoder, check_momentum
 
 __all__ = ['FeatureQueue', 'MomentumEncoder', 'check_momentum',
            'enqueue_all_pending', 'gather_across_ranks',
-           'gather_with_local_grad', 'scale_grad']
+           'gather_with_local_grad', 'gather_with_offset', 'scale_grad']

@@ -11,23 +11,30 @@ multiplies the gradient (not the value) by R, so that the DDP average is
 exactly ``dL/dtheta`` of one process holding the whole batch.
 """
 import torch
-from mmengine.dist import all_gather, get_rank, get_world_size
+from mmengine.dist import get_rank, get_world_size
 
-from .feature_queue import gather_across_ranks
+from .feature_queue import gather_parts
 
-__all__ = ['gather_with_local_grad', 'scale_grad']
+__all__ = ['gather_with_offset', 'gather_with_local_grad', 'scale_grad']
+
+
+def gather_with_offset(x):
+    """``x`` (N_r, ...) of every rank concatenated in rank order, and the
+    offset of this rank's rows in it. The other ranks' rows carry no
+    gradient; this rank's rows are ``x`` itself. One process: ``(x, 0)``.
+    """
+    if get_world_size() == 1:
+        return x, 0
+    parts = gather_parts(x.detach())
+    rank = get_rank()
+    parts[rank] = x
+    return torch.cat(parts), sum(p.shape[0] for p in parts[:rank])
 
 
 def gather_with_local_grad(x):
     """``(sum_r N_r, ...)``: ``x`` of every rank in rank order; the gradient
     flows into the local ``x`` only. One process: ``x`` itself."""
-    if get_world_size() == 1:
-        return x
-    sizes = [int(n) for n in all_gather(
-        torch.tensor([x.shape[0]], device=x.device))]
-    full = gather_across_ranks(x.detach())
-    start = sum(sizes[:get_rank()])
-    return torch.cat([full[:start], x, full[start + x.shape[0]:]])
+    return gather_with_offset(x)[0]
 
 
 def scale_grad(loss):
