@@ -6,6 +6,7 @@ from .clip_groups import ClipGroupAugment  # noqa: F401
 from .color_jitter import ClipColorJitter  # noqa: F401
 from .video_readers import (PyAVSeekDecode, PyAVSeekInit,  # noqa: F401
                             TorchCodecDecode, TorchCodecInit)
+from .image_clip import LoadImageAsClip  # noqa: F401
 from .mlfo_views import (FrameColorJitter, FrameRandomGray,  # noqa: F401
                          MLFOWindowSampler, ViewsOfOneDraw, mlfo_pipeline,
                          mlfo_pretext_val, mlfo_transforms)
