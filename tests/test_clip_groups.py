@@ -130,7 +130,7 @@ def _augmented(path, tiny_data, seed):
 
 @pytest.mark.parametrize('path', [
     'configs/rspnet/rspnet_r2plus1d-r10_2xb15-3x16-200e_k100-rgb.py',
-    'configs/rspnet/rspnet_r2plus1d-r10-w8_1xb16-3x16-800it_demo-rgb.py'])
+    'configs/rspnet/rspnet_r2plus1d-r10-w8_1xb16-3x16-1600it_demo-rgb.py'])
 def test_rspnet_query_and_keys_have_own_window_and_transform(path,
                                                              tiny_data):
     """RSPNet: k+ and k- are one window at two speeds with one crop / flip /
