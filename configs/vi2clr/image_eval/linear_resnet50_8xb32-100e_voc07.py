@@ -12,6 +12,9 @@ _base_ = ['../../_base_/models/resnet50_linear_probe.py',
           '../../_base_/datasets/voc07_images.py',
           '../../_base_/schedules/adam_100e_linear.py',
           '../../_base_/default_runtime.py']
+# one logit per class (BCE); scores are the logits ('score'), not a softmax
+# across classes, so each class ranks the images by its own sigmoid
 model = dict(cls_head=dict(num_classes=_base_.num_classes, multi_class=True,
-                           loss_cls=dict(type='BCELossWithLogits')))
+                           loss_cls=dict(type='BCELossWithLogits'),
+                           average_clips='score'))
 auto_scale_lr = dict(base_batch_size=256)  # 8 GPUs x 32
