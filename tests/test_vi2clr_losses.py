@@ -155,3 +155,24 @@ def test_kmeans_and_purity():
     assert len(set(labels[:10])) == 1 and labels[0] != labels[-1]
     assert cluster_purity(labels, np.repeat([0, 1], 10)) == 1.0
     assert cluster_purity([0, 0, 0, 1], [0, 1, 1, -1]) == pytest.approx(2 / 3)
+
+
+def test_concentration_of_a_collapsed_embedding_is_uniform():
+    # every member on its centroid (all distances 0): no NaN, phi = tau
+    feats = np.ones((6, 4)) / 2
+    labels = np.array([0, 0, 1, 1, 1, 2])
+    phi = concentration(feats, labels, cluster_centroids(feats, labels),
+                        0.08)
+    np.testing.assert_allclose(phi, 0.08)
+
+
+def test_cluster_hook_phi_option():
+    from mmauxskd.engine.hooks import Vi2CLRClusterHook
+    feats = np.random.default_rng(0).normal(size=(30, 8)).astype(np.float32)
+    feats /= np.linalg.norm(feats, axis=1, keepdims=True)
+    pcl = Vi2CLRClusterHook(partition=0).compute(feats, 0)
+    uniform = Vi2CLRClusterHook(partition=0, phi='uniform').compute(feats, 0)
+    assert np.array_equal(pcl[0], uniform[0])  # the same clusters
+    assert pcl[2].std() > 0 and np.allclose(uniform[2], 0.08)
+    with pytest.raises(ValueError, match='phi'):
+        Vi2CLRClusterHook(phi='tau')

@@ -13,7 +13,7 @@ from mmaction.structures import ActionDataSample
 from conftest import ROOT, load_tool, write_config
 from mmauxskd.utils.checkpoint import extract_submodule
 
-DEMO = 'configs/vi2clr/vi2clr_r2plus1d-r10-w8_1xb16-16x32-360it_demo-rgb.py'
+DEMO = 'configs/vi2clr/vi2clr_r2plus1d-r10-w8_1xb16-16x32-1200it_demo-rgb.py'
 FINETUNE = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py'
 IMAGE = ('configs/vi2clr/image_eval/'
          'linear_resnet50-midframe_1xb64-25e_ucf101-split1-rgb.py')
@@ -207,3 +207,55 @@ test_dataloader = dict(num_workers=0, persistent_workers=False,
     assert feats['gallery'][0].shape == (8, 512)
     assert feats['query'][0].shape == (4, 512)
     assert 0 <= metrics['knn/top1'] <= 1
+
+
+def test_warmup_bank_trains_rj_and_a_resumed_run_rebuilds_it(tiny_data,
+                                                             tmp_path):
+    # two warm-up epochs: CenterNCE against a bank of every video's r_J
+    # (singleton "clusters", phi = tau), not saved, rebuilt on resume
+    body = """
+custom_hooks = _base_.custom_hooks[:-1] + [dict(_base_.custom_hooks[-1],
+    warmup_epochs=2, interval=1, batch_size=4)]
+train_cfg = dict(max_epochs=2)
+"""
+    cfg = Config.fromfile(_tiny_cfg(tiny_data, tmp_path, body))
+    cfg.work_dir = str(tmp_path / 'full')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    hook = next(h for h in runner.hooks
+                if type(h).__name__ == 'Vi2CLRClusterHook')
+    assert hook.state['bank'] and hook.state['epoch'] == 1
+    clusters = runner.model.clusters
+    assert torch.equal(clusters['labels'].cpu(), torch.arange(8))
+    assert clusters['centroids'].shape == (8, 128)
+    assert torch.allclose(clusters['phi'], torch.full((8, ), 0.08))
+    assert runner.message_hub.get_scalar(
+        'train/loss_center_nce').current() > 0
+    ckpt = torch.load(osp.join(cfg.work_dir, 'epoch_1.pth'),
+                      weights_only=False)
+    assert 'vi2clr_clusters' not in ckpt['meta']
+    weights = {k: v.clone() for k, v in runner.model.state_dict().items()}
+
+    cfg = Config.fromfile(_tiny_cfg(tiny_data, tmp_path, body))
+    cfg.work_dir = str(tmp_path / 'resumed')
+    cfg.resume, cfg.load_from = True, osp.join(tmp_path, 'full',
+                                               'epoch_1.pth')
+    resumed = Runner.from_cfg(cfg)
+    resumed.train()
+    assert torch.allclose(resumed.model.clusters['centroids'],
+                          clusters['centroids'], atol=1e-6)
+    for k, v in resumed.model.state_dict().items():
+        assert torch.allclose(v.float(), weights[k].float(), atol=1e-6), k
+
+    # without the bank, the warm-up has no CenterNCE
+    cfg = Config.fromfile(_tiny_cfg(tiny_data, tmp_path, body + """
+custom_hooks = _base_.custom_hooks[:-1] + [dict(_base_.custom_hooks[-1],
+    warmup_epochs=2, interval=1, batch_size=4, warmup_bank=False)]
+train_cfg = dict(max_epochs=1)
+"""))
+    cfg.work_dir = str(tmp_path / 'nobank')
+    plain = Runner.from_cfg(cfg)
+    plain.train()
+    assert plain.model.clusters is None
+    assert plain.message_hub.get_scalar(
+        'train/loss_center_nce').current() == 0

@@ -70,7 +70,7 @@ ARMS['mlfo'] = ('MLFO, then finetune', [
     'configs/mlfo/mlfo_r2plus1d-r10-w8_1xb16-3x16-600it_demo-rgb.py'])
 # Vi2CLR (issue 15): its 3D encoder, then finetune; not a paper-4.3 pretext
 ARMS['vi2clr'] = ('Vi2CLR, then finetune', [
-    'configs/vi2clr/vi2clr_r2plus1d-r10-w8_1xb16-16x32-360it_demo-rgb.py'])
+    'configs/vi2clr/vi2clr_r2plus1d-r10-w8_1xb16-16x32-1200it_demo-rgb.py'])
 DEFAULT_ARMS = ['scratch', 'vspp', 'auxskd_vspp']
 # the paper's claims on the default arms: (better, worse)
 CLAIMS = [('vspp', 'scratch'), ('auxskd_vspp', 'vspp'),

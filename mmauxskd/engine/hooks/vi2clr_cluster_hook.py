@@ -45,8 +45,20 @@ class Vi2CLRClusterHook(Hook):
     The Python, numpy and torch generators are restored afterwards, so the
     clustering draws nothing from the training run's streams. The last
     clusters are stored in ``checkpoint['meta']['vi2clr_clusters']`` and
-    restored on ``--resume``. Before ``warmup_epochs`` every video is its
-    own cluster (the model's default). Logs ``vi2clr/num_clusters`` and,
+    restored on ``--resume``.
+
+    Before ``warmup_epochs`` every video is its own cluster. With
+    ``warmup_bank`` (the default) the hook still extracts the embeddings
+    before each warm-up epoch and gives them to the model as N singleton
+    "centroids" (phi = ``temperature`` for all): CenterNCE is then instance
+    discrimination of r_J against a memory bank of every video's r_J, so
+    r_J is trained before it is first clustered (as PCL warms up the
+    embedding it clusters). Without it r_J, which only CenterNCE trains,
+    reaches the first clustering as a random projection; on the demo data
+    it was then so concentrated that FINCH put all 96 videos in one cluster.
+    The bank is not saved in checkpoints (N x d floats; 123 MB on K-400):
+    a resumed run extracts it again from the same weights before its epoch.
+    ``warmup_bank=False``: no CenterNCE during the warm-up. Logs ``vi2clr/num_clusters`` and,
     when the training list has labels (>= 0), ``vi2clr/purity``. Needs an
     epoch-based loop (``EpochBasedTrainLoop``; ``iter_schedule`` gives one).
 
@@ -63,14 +75,23 @@ class Vi2CLRClusterHook(Hook):
             second, §4.3).
         num_clusters (int, optional): k for k-means; defaults to FINCH's.
         temperature (float): the mean of phi. Defaults to 0.08.
+        phi (str): ``'pcl'`` (PCL's concentrations, the paper's Eq. 3) or
+            ``'uniform'`` (every phi = ``temperature``: CenterNCE with one
+            temperature, for small sets whose clusters of 2-6 members make
+            PCL's estimate noise, docs/vi2clr.md). Defaults to ``'pcl'``.
         seed (int): clustering seed (plus the epoch). Defaults to 0.
+        warmup_bank (bool): train r_J during the warm-up against a bank of
+            instance embeddings (above). Defaults to True.
     """
 
     priority = 'NORMAL'
 
     def __init__(self, pipeline=None, batch_size=16, num_workers=2, interval=1, warmup_epochs=0,
                  method='finch', partition=1, num_clusters=None,
-                 temperature=0.08, seed=0):
+                 temperature=0.08, seed=0, warmup_bank=True, phi='pcl'):
+        if phi not in ('pcl', 'uniform'):
+            raise ValueError("Vi2CLRClusterHook.phi must be 'pcl' or "
+                             f"'uniform', got {phi!r}")
         if method not in ('finch', 'kmeans'):
             raise ValueError("Vi2CLRClusterHook.method must be 'finch' or "
                              f"'kmeans', got {method!r}")
@@ -84,7 +105,8 @@ class Vi2CLRClusterHook(Hook):
         self.interval, self.warmup_epochs = interval, warmup_epochs
         self.method, self.partition = method, partition
         self.num_clusters, self.temperature = num_clusters, temperature
-        self.seed = seed
+        self.seed, self.warmup_bank = seed, warmup_bank
+        self.phi = phi
         self._loader = None
         self.state = None  # dict(labels, centroids, phi, epoch), CPU tensors
 
@@ -108,9 +130,12 @@ class Vi2CLRClusterHook(Hook):
 
     def before_train_epoch(self, runner):
         epoch = runner.epoch
-        if self.due(epoch) and not (self.state and
-                                    self.state['epoch'] == epoch):
+        if self.state and self.state['epoch'] == epoch:
+            return  # resumed at this epoch's start: its clusters are back
+        if self.due(epoch):
             self.cluster(runner)
+        elif epoch < self.warmup_epochs and self.warmup_bank:
+            self.cluster(runner, bank=True)
 
     @torch.no_grad()
     def extract(self, runner):
@@ -156,30 +181,50 @@ class Vi2CLRClusterHook(Hook):
             k = self.num_clusters or int(labels.max()) + 1
             labels = kmeans_partition(feats, k, seed=seed)
         centroids = cluster_centroids(feats, labels)
-        phi = concentration(feats, labels, centroids, self.temperature)
+        if self.phi == 'pcl':
+            phi = concentration(feats, labels, centroids, self.temperature)
+        else:
+            phi = np.full(len(centroids), self.temperature)
         centroids /= np.maximum(
             np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
         return labels, centroids.astype(np.float32), phi.astype(np.float32)
 
-    def cluster(self, runner):
+    def instance_bank(self, feats):
+        """Warm-up "clusters": every video its own, its embedding the
+        centroid, phi = ``temperature``."""
+        n = len(feats)
+        return (np.arange(n), feats.astype(np.float32),
+                np.full(n, self.temperature, dtype=np.float32))
+
+    def cluster(self, runner, bank=False):
+        """Extract, cluster (or, ``bank``, the warm-up's instance bank) and
+        hand the result to the model and the sampler."""
         model = self._model(runner)
         rng, was_training = get_rng_states(), model.training
         model.eval()
         try:
             feats, classes = self.extract(runner)
-            payload = [None]
-            if is_main_process():
-                payload = [self.compute(feats, runner.epoch)]
-            if get_world_size() > 1:
-                broadcast_object_list(payload, src=0)
+            if bank:  # every rank has all embeddings: no broadcast needed
+                payload = [self.instance_bank(feats)]
+            else:
+                payload = [None]
+                if is_main_process():
+                    payload = [self.compute(feats, runner.epoch)]
+                if get_world_size() > 1:
+                    broadcast_object_list(payload, src=0)
         finally:
             model.train(was_training)
             set_rng_states(rng)
         labels, centroids, phi = payload[0]
         self.state = dict(labels=torch.as_tensor(labels),
                           centroids=torch.as_tensor(centroids),
-                          phi=torch.as_tensor(phi), epoch=runner.epoch)
+                          phi=torch.as_tensor(phi), epoch=runner.epoch,
+                          bank=bank)
         self._apply(runner)
+        if bank:
+            runner.logger.info(f'Vi2CLR warm-up (epoch {runner.epoch}): '
+                               f'instance bank of {len(phi)} videos')
+            return
         k = len(phi)
         purity = cluster_purity(labels, classes)
         runner.message_hub.update_scalar('vi2clr/num_clusters', k)
@@ -188,6 +233,11 @@ class Vi2CLRClusterHook(Hook):
             runner.message_hub.update_scalar('vi2clr/purity', purity)
             text += f', purity {purity:.3f}'
         runner.logger.info(text + f' (rank {get_rank()})')
+        if k == 1:
+            runner.logger.warning(
+                'Vi2CLR: one cluster for the whole training set: every '
+                'sample is a positive of every other (the clustered '
+                'embedding has collapsed); see docs/vi2clr.md')
 
     def _apply(self, runner):
         s = self.state
@@ -198,7 +248,7 @@ class Vi2CLRClusterHook(Hook):
             sampler.set_clusters(s['labels'])
 
     def before_save_checkpoint(self, runner, checkpoint):
-        if self.state is not None:
+        if self.state is not None and not self.state.get('bank'):
             checkpoint.setdefault('meta', {})['vi2clr_clusters'] = \
                 dict(self.state)
 

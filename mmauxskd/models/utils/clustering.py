@@ -77,6 +77,8 @@ def concentration(feats, labels, centroids, temperature=0.08,
     Then as PCL's code: singleton clusters get the largest phi of the
     others; phi is clipped to its ``clip`` percentiles (10th, 90th) and
     rescaled so that its mean is ``temperature`` (tau = 0.08 in Vi²CLR).
+    If every member sits on its centroid (phi all 0: a collapsed
+    embedding), every phi is ``temperature``.
 
     Args:
         feats (np.ndarray): ``(N, d)`` embeddings (L2-normalised).
@@ -98,6 +100,8 @@ def concentration(feats, labels, centroids, temperature=0.08,
     phi[~many] = phi[many].max() if many.any() else 1.0
     phi = np.clip(phi, np.percentile(phi, clip[0]),
                   np.percentile(phi, clip[1]))
+    if not phi.mean() > 0:  # every member on its centroid: no spread to scale
+        return np.full(k, temperature, dtype=np.float64)
     return temperature * phi / phi.mean()
 
 
