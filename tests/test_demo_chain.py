@@ -7,6 +7,7 @@ arms (VSPP among them) over seeds and reports. What is checked is what each stag
 hands to the next and that every readout is reported, not the accuracy.
 """
 import json
+import os
 import os.path as osp
 
 import pytest
@@ -100,3 +101,31 @@ def test_demo_runs_arms_and_seeds_and_reports(tiny_data, tmp_path, capsys):
     finetune = osp.join(work, 'vspp', 'seed1', 'finetune')
     assert osp.exists(_last(finetune))
     assert not osp.exists(osp.join(finetune, 'pretrained_0.pth'))
+
+
+def test_vcop_arms_pretrain_on_videos_with_an_arrow_of_time(tiny_data,
+                                                            tmp_path):
+    assert run_demo.pretext_data('/d', 'vcop') == '/d_arrow'
+    assert run_demo.pretext_data('/d', 'auxskd_vcop') == '/d_arrow'
+    assert run_demo.pretext_data('/d', 'vspp') == '/d'
+    arrow = str(tmp_path / 'demo_arrow')
+    run_demo.make_data(arrow, 'demo_unlabelled_list_videos.txt', '--growth',
+                       '0.75', '--num-unlabelled', '2', '--num-pretext-val',
+                       '1', '--num-train', '0', '--num-test', '0',
+                       '--num-val', '0', '--min-frames', '16',
+                       '--max-frames', '16')
+    assert sorted(f for f in os.listdir(arrow) if f.endswith('.txt')) == [
+        'classnames.txt', 'demo_pretext_val_list_videos.txt',
+        'demo_unlabelled_list_videos.txt']
+    job = run_demo.Job('vcop', 0, str(tmp_path), tiny_data, pretext=arrow)
+    cfg = job.config(run_demo.PRETEXTS['vcop'][1], 'unlabelled',
+                     str(tmp_path / 'vcop'))
+    assert cfg.train_dataloader.dataset.ann_file == osp.join(
+        arrow, 'demo_unlabelled_list_videos.txt')
+    for dataset in cfg.val_dataloader.dataset.datasets:  # held-out clips
+        assert dataset.ann_file == osp.join(
+            arrow, 'demo_pretext_val_list_videos.txt')
+    # finetuning and its readouts: the labelled videos every arm uses
+    cfg = job.config(run_demo.FINETUNE, 'train', str(tmp_path / 'ft'))
+    assert cfg.train_dataloader.dataset.ann_file == osp.join(
+        tiny_data, 'demo_train_list_videos.txt')
