@@ -46,6 +46,26 @@ def _dataset(loader):
     return dataset
 
 
+def _tiny_images(dataset, work_dir, split):
+    """Two 48x64 JPEG images listed for an image dataset (ImageNet / VOC
+    probes): ``name label`` or, multi-label, ``name label label``."""
+    import cv2
+    import numpy as np
+    rng = np.random.default_rng(0)
+    lines = []
+    for i in range(2):
+        name = f'{split}_{i}.jpg'
+        cv2.imwrite(osp.join(work_dir, name),
+                    rng.integers(0, 256, (48, 64, 3), dtype=np.uint8))
+        lines.append(f'{name} {i} {i + 2}' if dataset.get('multi_class')
+                     else f'{name} {i}')
+    ann = osp.join(work_dir, f'{split}_images.txt')
+    with open(ann, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    dataset['ann_file'] = ann
+    dataset['data_prefix'] = {'video': work_dir}
+
+
 def tiny(cfg, data, work_dir, n_train=2):
     """Point ``cfg``'s loaders at the tiny demo data (in place)."""
     labelled = cfg.model.get('type') in ('Recognizer3D', 'Recognizer2D')
@@ -56,6 +76,12 @@ def tiny(cfg, data, work_dir, n_train=2):
         dataset = _dataset(loader)
         if 'datasets' in dataset:  # pretext_val's ConcatDataset: one of it
             loader['dataset'] = dataset = dataset['datasets'][0]
+        if dataset['pipeline'][0]['type'] == 'LoadImageAsClip':
+            _tiny_images(dataset, work_dir, split)
+            dataset['pipeline'] = _shrink(dataset['pipeline'])
+            loader.update(batch_size=2, num_workers=0,
+                          persistent_workers=False)
+            continue
         frames = 'Rawframe' in str(dataset.get('type'))
         kind = 'rawframes' if frames else 'videos'
         name = 'test' if split != 'train' else (
