@@ -106,8 +106,8 @@ def test_imagenet_probe_trains_only_the_classifier(tmp_path):
                      str(root / 'meta' / 'train.txt'))
     cfg.model.cls_head.num_classes = 2
     cfg.val_evaluator = cfg.test_evaluator = dict(
-        type='AccMetric', metric_list=('top_k_accuracy', ), metric_options=dict(
-            top_k_accuracy=dict(topk=(1, ))))
+        type='AccMetric', metric_list=('top_k_accuracy', ),
+        metric_options=dict(top_k_accuracy=dict(topk=(1, ))))
     metrics, changed = _train_probe(cfg, tmp_path)
     assert 0 <= metrics['acc/top1'] <= 1
     # the frozen encoder (weights and BN statistics) stays as loaded

@@ -50,8 +50,8 @@ PRETEXTS = dict(
                'videopace_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'),
     vcop=('VCOP',
           'configs/vcop/vcop_r2plus1d-r10-w8_1xb16-3x16x8-800it_demo-rgb.py'),
-    rspnet=('RSPNet',
-            'configs/rspnet/rspnet_r2plus1d-r10-w8_1xb16-3x16-1600it_demo-rgb.py'))
+    rspnet=('RSPNet', 'configs/rspnet/'
+            'rspnet_r2plus1d-r10-w8_1xb16-3x16-1600it_demo-rgb.py'))
 
 # arm -> (description, pretext configs run in order, each initialising the
 # next stage from its backbone)

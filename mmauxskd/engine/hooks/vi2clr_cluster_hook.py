@@ -58,9 +58,11 @@ class Vi2CLRClusterHook(Hook):
     it was then so concentrated that FINCH put all 96 videos in one cluster.
     The bank is not saved in checkpoints (N x d floats; 123 MB on K-400):
     a resumed run extracts it again from the same weights before its epoch.
-    ``warmup_bank=False``: no CenterNCE during the warm-up. Logs ``vi2clr/num_clusters`` and,
-    when the training list has labels (>= 0), ``vi2clr/purity``. Needs an
-    epoch-based loop (``EpochBasedTrainLoop``; ``iter_schedule`` gives one).
+    ``warmup_bank=False``: no CenterNCE during the warm-up.
+
+    Logs ``vi2clr/num_clusters`` and, when the training list has labels
+    (>= 0), ``vi2clr/purity``. Needs an epoch-based loop
+    (``EpochBasedTrainLoop``; ``iter_schedule`` gives one).
 
     Args:
         pipeline (list[dict], optional): the extraction pipeline (ending
@@ -86,9 +88,10 @@ class Vi2CLRClusterHook(Hook):
 
     priority = 'NORMAL'
 
-    def __init__(self, pipeline=None, batch_size=16, num_workers=2, interval=1, warmup_epochs=0,
-                 method='finch', partition=1, num_clusters=None,
-                 temperature=0.08, seed=0, warmup_bank=True, phi='pcl'):
+    def __init__(self, pipeline=None, batch_size=16, num_workers=2,
+                 interval=1, warmup_epochs=0, method='finch', partition=1,
+                 num_clusters=None, temperature=0.08, seed=0,
+                 warmup_bank=True, phi='pcl'):
         if phi not in ('pcl', 'uniform'):
             raise ValueError("Vi2CLRClusterHook.phi must be 'pcl' or "
                              f"'uniform', got {phi!r}")
