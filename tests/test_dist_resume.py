@@ -5,7 +5,8 @@ import os.path as osp
 
 import torch
 
-from conftest import (ROOT, demo_overrides, free_port, run_tool,
+import pytest
+from conftest import (ROOT, demo_overrides, free_port, load_tool, run_tool,
                       write_config)
 
 DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py'
@@ -43,6 +44,42 @@ def test_dist_train_two_cpu_processes(tiny_data, tmp_path):
     # 8 training videos, 2 per process per step: 2 iterations on each rank
     assert 'Epoch(train) [1][2/2]' in log
     assert osp.exists(osp.join(work, 'epoch_1.pth'))
+
+
+def test_train_destroys_its_process_group(tiny_data, tmp_path, monkeypatch):
+    """tools/train.py ends with no live process group (a gloo process exiting
+    with one alive can abort at interpreter shutdown, SIGABRT)."""
+    from mmengine.device import get_device
+    if get_device() != 'cpu':
+        pytest.skip('accelerator machine: this runs the CPU (gloo) launch')
+    cfg = write_config(
+        tmp_path, DEMO, demo_overrides(tiny_data) +
+        'train_cfg = dict(max_epochs=1)\nval_cfg = None\n'
+        'val_dataloader = None\nval_evaluator = None\n')
+    for key, value in dict(RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
+                           MASTER_ADDR='127.0.0.1',
+                           MASTER_PORT=str(free_port())).items():
+        monkeypatch.setenv(key, value)
+    work = str(tmp_path / 'work')
+    load_tool('train.py').main(
+        [cfg, '--work-dir', work, '--launcher', 'pytorch'])
+    assert 'Distributed training: True' in _log(work)
+    assert osp.exists(osp.join(work, 'epoch_1.pth'))
+    assert not torch.distributed.is_initialized()
+
+
+def test_process_group_closed_after_an_exception(monkeypatch):
+    from mmauxskd.utils.cli import process_group_closed
+    monkeypatch.setenv('MASTER_ADDR', '127.0.0.1')
+    monkeypatch.setenv('MASTER_PORT', str(free_port()))
+    with pytest.raises(RuntimeError, match='stage failed'):
+        with process_group_closed():
+            torch.distributed.init_process_group('gloo', rank=0,
+                                                 world_size=1)
+            raise RuntimeError('stage failed')
+    assert not torch.distributed.is_initialized()
+    with process_group_closed():  # no group at all: nothing to do
+        pass
 
 
 def test_killed_run_resumes_exactly(tiny_data, tmp_path):

@@ -13,7 +13,7 @@ import mmauxskd  # noqa: F401  applies the stack fixes, registers modules
 from mmengine.runner import Runner
 
 from mmauxskd.utils.cli import (add_common_args, apply_common_args,
-                                load_config)
+                                load_config, process_group_closed)
 from mmauxskd.utils.config_utils import check_clip_geometry
 
 
@@ -49,8 +49,9 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = merge_args(load_config(args.config), args)
     check_clip_geometry(cfg)
-    runner = Runner.from_cfg(cfg)
-    return runner.test()
+    with process_group_closed():
+        runner = Runner.from_cfg(cfg)
+        return runner.test()
 
 
 if __name__ == '__main__':

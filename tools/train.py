@@ -14,7 +14,7 @@ from mmengine.runner import Runner, find_latest_checkpoint
 
 from mmauxskd.utils.checkpoint import extract_submodule
 from mmauxskd.utils.cli import (add_common_args, apply_common_args,
-                                load_config)
+                                load_config, process_group_closed)
 from mmauxskd.utils.config_utils import check_clip_geometry
 
 
@@ -100,8 +100,9 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = merge_args(load_config(args.config), args)
     check_clip_geometry(cfg)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    with process_group_closed():
+        runner = Runner.from_cfg(cfg)
+        runner.train()
 
 
 if __name__ == '__main__':

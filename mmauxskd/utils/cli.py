@@ -1,11 +1,15 @@
 """Command-line plumbing shared by tools/train.py and tools/test.py."""
+import contextlib
 import os
 import os.path as osp
 import sys
 
 from mmengine.config import Config, DictAction
 
-__all__ = ['add_common_args', 'apply_common_args', 'load_config']
+__all__ = [
+    'add_common_args', 'apply_common_args', 'load_config',
+    'process_group_closed'
+]
 
 
 def load_config(path):
@@ -58,3 +62,22 @@ def apply_common_args(cfg, args):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     return cfg
+
+
+@contextlib.contextmanager
+def process_group_closed():
+    """Destroy torch.distributed's default process group when the block ends
+    (normally or by an exception), before the interpreter shuts down.
+
+    mmengine's Runner never destroys it. A gloo process that exits with the
+    group alive can abort at shutdown (SIGABRT, ``terminate called without an
+    active exception``: gloo's threads still hold work while Python tears
+    down, pytorch/pytorch#190489), which fails a finished run: seen once in
+    CI, ``tools/dist_train.sh`` with 2 CPU processes, torch 2.13.
+    """
+    try:
+        yield
+    finally:
+        import torch.distributed as dist
+        if dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()
