@@ -176,6 +176,23 @@ def test_test_mode_is_deterministic_per_video_and_centred():
                           seeded.sample_indices(100, rng)[0])
 
 
+def test_test_mode_draw_does_not_depend_on_the_data_root():
+    """Held-out clips are the same wherever the data folder lives (they
+    were seeded from the absolute path: two clones gave different VSPP pace
+    readouts for the same checkpoints)."""
+    sampler = SegmentPaceSampler(test_mode=True, test_start='random')
+
+    def draw(path):
+        out = sampler(dict(filename=path, total_frames=200, start_index=0))
+        return tuple(out['frame_inds']), out['vspp_pace'], out['vspp_segment']
+
+    names = [f'val/val_{i:04d}.mp4' for i in range(12)]
+    here = [draw('/work/clone_a/data/demo/' + n) for n in names]
+    assert here == [draw('/home/user/data/demo/' + n) for n in names]
+    assert here == [draw(n) for n in names]
+    assert len(set(here)) > 1  # still a different draw per video
+
+
 def test_train_mode_follows_numpy_global_seed():
     """mmengine seeds numpy (per worker): the same seed, the same draws."""
     sampler = SegmentPaceSampler()

@@ -327,7 +327,7 @@ def iter_schedule(max_iters, iters_per_epoch, warmup_ratio=0.05):
 _AUGMENTS = ('Flip', 'ColorJitter', 'ClipColorJitter')
 
 
-def pretext_val(train_pipeline, dataset, tasks, draws=4, batch_size=8):
+def pretext_val(train_pipeline, dataset, tasks, draws=8, batch_size=8):
     """Held-out evaluation of a pretext stage on its own task.
 
     The training pipeline with its sampler in test mode (a deterministic

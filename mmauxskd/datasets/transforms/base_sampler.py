@@ -94,7 +94,11 @@ class BasePretextSampler(BaseTransform):
         raise NotImplementedError
 
     def _test_rng(self, results):
-        key = str(results.get('filename', results.get('frame_dir', '')))
+        """The test-mode generator of one video: seeded from ``seed`` and
+        the video's last two path parts (``class/video.mp4``), so a held-out
+        draw does not change with where the data folder lives."""
+        path = str(results.get('filename', results.get('frame_dir', '')))
+        key = '/'.join(path.replace('\\', '/').rstrip('/').split('/')[-2:])
         return np.random.default_rng([self.seed, zlib.crc32(key.encode())])
 
     def transform(self, results):
