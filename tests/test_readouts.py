@@ -156,6 +156,29 @@ def test_iter_schedule_warms_up_then_decays_to_zero():
         iter_schedule(0, 6)
 
 
+def test_iter_schedule_flat_ratio_keeps_the_peak_lr_then_decays():
+    from mmengine.optim import OptimWrapper
+    from mmengine.registry import PARAM_SCHEDULERS
+    _, schedulers, _, _ = iter_schedule(120, iters_per_epoch=6,
+                                        flat_ratio=0.5)
+    optim = torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=0.1)
+    wrapper = OptimWrapper(optim)
+    built = [PARAM_SCHEDULERS.build(
+        dict(s, optimizer=wrapper, epoch_length=6)) for s in schedulers]
+    lrs = []
+    for _ in range(20 * 6):
+        lrs.append(optim.param_groups[0]['lr'])
+        for s in built:
+            s.step()
+    lrs = np.array(lrs)
+    assert lrs[0] == pytest.approx(0.001)  # the same warm-up (1 epoch)
+    assert np.allclose(lrs[6:60], 0.1)  # flat until half of the run
+    assert lrs[61] < 0.1 and lrs[-1] < 0.002  # then a cosine to ~0
+    assert np.all(np.diff(lrs[60:]) <= 1e-12)
+    with pytest.raises(ValueError, match='flat_ratio'):
+        iter_schedule(120, 6, flat_ratio=1.0)
+
+
 def test_frozen_backbone_knn_readout_on_tiny_data(tiny_data, tmp_path):
     cfg = Config.fromfile(osp.join(ROOT, KNN))
     for loader, name in (('gallery', 'train'), ('test', 'test')):
