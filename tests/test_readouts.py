@@ -129,27 +129,33 @@ def test_config_helpers_reach_the_held_out_datasets():
         check_clip_geometry(cfg)
 
 
+def _lr_trace(schedulers, steps, iters_per_epoch=6, lr=0.1):
+    """The lr at each of ``steps`` steps under mmengine's schedulers."""
+    from mmengine.optim import OptimWrapper
+    from mmengine.registry import PARAM_SCHEDULERS
+    optim = torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=lr)
+    wrapper = OptimWrapper(optim)
+    built = [PARAM_SCHEDULERS.build(
+        dict(s, optimizer=wrapper, epoch_length=iters_per_epoch))
+        for s in schedulers]
+    lrs = []
+    for _ in range(steps):
+        lrs.append(optim.param_groups[0]['lr'])
+        for s in built:
+            s.step()
+    return np.array(lrs)
+
+
 def test_iter_schedule_warms_up_then_decays_to_zero():
     train_cfg, schedulers, _, hooks = iter_schedule(100, iters_per_epoch=6)
     assert train_cfg['max_epochs'] == 17  # ceil(100 / 6)
     assert train_cfg['val_interval'] == 17
-    model = torch.nn.Linear(2, 2)
-    optim = torch.optim.SGD(model.parameters(), lr=0.1)
-    from mmengine.optim import OptimWrapper
-    from mmengine.registry import PARAM_SCHEDULERS
-    wrapper = OptimWrapper(optim)
-    built = [PARAM_SCHEDULERS.build(
-        dict(s, optimizer=wrapper, epoch_length=6)) for s in schedulers]
-    lrs = []
-    for _ in range(17 * 6):
-        lrs.append(optim.param_groups[0]['lr'])
-        for s in built:
-            s.step()
+    lrs = _lr_trace(schedulers, 17 * 6)
     assert lrs[0] == pytest.approx(0.001)  # 1% at the first step
     assert max(lrs) == pytest.approx(0.1, rel=1e-3)
     assert lrs[-1] < 0.002  # a cosine down to ~0
     # most steps at a useful lr (what 20-epoch step decays did not give)
-    assert np.mean(np.array(lrs) > 0.01) > 0.6
+    assert np.mean(lrs > 0.01) > 0.6
     assert hooks['checkpoint']['interval'] == 4  # a quarter of 17 epochs
     assert hooks['checkpoint']['save_last']
     with pytest.raises(ValueError, match='max_iters'):
@@ -157,20 +163,9 @@ def test_iter_schedule_warms_up_then_decays_to_zero():
 
 
 def test_iter_schedule_flat_ratio_keeps_the_peak_lr_then_decays():
-    from mmengine.optim import OptimWrapper
-    from mmengine.registry import PARAM_SCHEDULERS
     _, schedulers, _, _ = iter_schedule(120, iters_per_epoch=6,
                                         flat_ratio=0.5)
-    optim = torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=0.1)
-    wrapper = OptimWrapper(optim)
-    built = [PARAM_SCHEDULERS.build(
-        dict(s, optimizer=wrapper, epoch_length=6)) for s in schedulers]
-    lrs = []
-    for _ in range(20 * 6):
-        lrs.append(optim.param_groups[0]['lr'])
-        for s in built:
-            s.step()
-    lrs = np.array(lrs)
+    lrs = _lr_trace(schedulers, 20 * 6)
     assert lrs[0] == pytest.approx(0.001)  # the same warm-up (1 epoch)
     assert np.allclose(lrs[6:60], 0.1)  # flat until half of the run
     assert lrs[61] < 0.1 and lrs[-1] < 0.002  # then a cosine to ~0
