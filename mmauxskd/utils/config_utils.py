@@ -280,11 +280,11 @@ def iter_schedule(max_iters, iters_per_epoch, warmup_ratio=0.05,
     derived from the budget (``ceil(max_iters / iters_per_epoch)``) so that
     checkpoints, ``--resume`` and the logs keep MMAction2's epoch habits.
     The lr rises linearly over the first ``warmup_ratio`` of the run, from
-    1% of the optimiser's lr, stays there until ``flat_ratio`` of the run
-    (if later than the warm-up), then follows a half cosine to 0, updated
-    at every step, so that most steps are taken at a useful lr (step decays
-    placed for 20 epochs of 33K videos leave a 96-video run at lr <= 1e-5
-    for most of its steps). Use in a config::
+    1% of the optimiser's lr, stays at the full lr until ``flat_ratio`` of
+    the run (if later than the warm-up), then follows a half cosine to 0,
+    updated at every step, so that most steps are taken at a useful lr
+    (step decays placed for 20 epochs of 33K videos leave a 96-video run at
+    lr <= 1e-5 for most of its steps). Use in a config::
 
         train_cfg, param_scheduler, log_processor, default_hooks = \
             iter_schedule(800, iters_per_epoch=6)  # 96 videos, batch 16

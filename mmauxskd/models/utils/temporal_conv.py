@@ -11,7 +11,7 @@ thread: "for 1x1 filters THNN is faster single-threaded". For a temporal
 at batch 12 than the oneDNN kernel the same layer gets at batch 16
 (``tools/benchmark_temporal_conv.py``). One thread per process is how
 several jobs share a small machine (``tools/run_demo.py``), and the demo's
-first temporal conv alone was a fifth of a VSPP training step.
+first temporal conv alone was a quarter of its backbone training step.
 
 A ``k_t x 1 x 1`` convolution of ``(N, C, T, H, W)`` is the ``k_t x 1`` 2D
 convolution of the view ``(N, C, T, H*W)``, which torch sends to oneDNN.
