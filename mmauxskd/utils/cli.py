@@ -66,18 +66,25 @@ def apply_common_args(cfg, args):
 
 @contextlib.contextmanager
 def process_group_closed():
-    """Destroy torch.distributed's default process group when the block ends
-    (normally or by an exception), before the interpreter shuts down.
+    """End a distributed run cleanly: when the block ends normally, wait
+    for every rank (``barrier``), then destroy torch.distributed's process
+    groups (also after an exception, without the barrier, which could wait
+    for a rank that died).
 
-    mmengine's Runner never destroys it. A gloo process that exits with the
-    group alive can abort at shutdown (SIGABRT, ``terminate called without an
-    active exception``: gloo's threads still hold work while Python tears
-    down, pytorch/pytorch#190489), which fails a finished run: seen once in
-    CI, ``tools/dist_train.sh`` with 2 CPU processes, torch 2.13.
+    mmengine's Runner does neither. A gloo rank that tears down while
+    another still works (rank 0 saving the last checkpoint) can abort
+    (SIGABRT, ``terminate called without an active exception``;
+    pytorch/pytorch#190489), which fails a finished run: 2 CPU processes,
+    torch 2.13, twice in CI, 1 of 5 local runs of the Vi2CLR 2-rank test;
+    with the barrier 0 of 16.
     """
+    import torch.distributed as dist
     try:
         yield
+        if dist.is_available() and dist.is_initialized():
+            # a rank that tears down while another still works (rank 0
+            # saving the last checkpoint) aborted the same way: wait for all
+            dist.barrier()
     finally:
-        import torch.distributed as dist
         if dist.is_available() and dist.is_initialized():
             dist.destroy_process_group()
