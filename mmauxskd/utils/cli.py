@@ -79,12 +79,10 @@ def process_group_closed():
     with the barrier 0 of 16.
     """
     import torch.distributed as dist
+    from mmengine.dist import barrier, is_distributed
     try:
         yield
-        if dist.is_available() and dist.is_initialized():
-            # a rank that tears down while another still works (rank 0
-            # saving the last checkpoint) aborted the same way: wait for all
-            dist.barrier()
+        barrier()  # a no-op without a process group
     finally:
-        if dist.is_available() and dist.is_initialized():
+        if is_distributed():
             dist.destroy_process_group()
