@@ -12,15 +12,10 @@ pushes the keys its model handed to ``enqueue_later``. AuxSKD and RSPNet
 import math
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmaction.registry import HOOKS
 
 from ...models.utils import enqueue_all_pending
-
-
-def _unwrap(runner):
-    return runner.model.module if is_model_wrapper(
-        runner.model) else runner.model
+from ...utils.model import unwrap_model
 
 
 @HOOKS.register_module()
@@ -71,7 +66,7 @@ class MomentumTeacherHook(Hook):
             1 + math.cos(math.pi * progress)) / 2
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        model = _unwrap(runner)
+        model = unwrap_model(runner.model)
         if not hasattr(model, 'momentum_update'):
             raise TypeError(f'{type(model).__name__} has no momentum_update()'
                             ': MomentumTeacherHook is for models with a '
@@ -101,7 +96,7 @@ class AnchorQueueHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
-        model = _unwrap(runner)
+        model = unwrap_model(runner.model)
         if not enqueue_all_pending(model)[0]:
             raise TypeError(f'{type(model).__name__} has no FeatureQueue: '
                             'AnchorQueueHook is for models with a queue '

@@ -1,8 +1,9 @@
 """Keep each clip's class scores of a multi-clip test next to the video's
 prediction, for :class:`~mmauxskd.evaluation.ClipVideoAccMetric`."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmaction.registry import HOOKS
+
+from ...utils.model import unwrap_model
 
 __all__ = ['ClipScoresHook']
 
@@ -29,13 +30,8 @@ class ClipScoresHook(Hook):
         self._handles = None
         self._scores = None
 
-    @staticmethod
-    def _unwrap(runner):
-        model = runner.model
-        return model.module if is_model_wrapper(model) else model
-
     def _attach(self, runner):
-        model = self._unwrap(runner)
+        model = unwrap_model(runner.model)
         head = getattr(model, 'cls_head', None)
         if head is None or not hasattr(head, 'average_clips'):
             runner.logger.warning('ClipScoresHook: the model has no '

@@ -1,7 +1,8 @@
 """MLFO's two-stage schedule: the model is told the epoch every step."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmaction.registry import HOOKS
+
+from ...utils.model import unwrap_model
 
 
 @HOOKS.register_module()
@@ -19,8 +20,7 @@ class MLFOStageHook(Hook):
     priority = 'ABOVE_NORMAL'
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = unwrap_model(runner.model)
         if not hasattr(model, 'set_epoch'):
             raise TypeError(f'{type(model).__name__} has no set_epoch(): '
                             'MLFOStageHook is for MLFO')

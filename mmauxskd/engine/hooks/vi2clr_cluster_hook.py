@@ -6,7 +6,6 @@ import torch
 from mmengine.dist import (broadcast_object_list, get_rank, get_world_size,
                            is_main_process)
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmaction.registry import HOOKS
 
@@ -14,6 +13,7 @@ from ...models.utils.feature_queue import gather_across_ranks
 from ...models.utils.clustering import (cluster_centroids, cluster_purity,
                                         concentration, finch_partition,
                                         kmeans_partition)
+from ...utils.model import unwrap_model
 from ...utils.vi2clr_config import cluster_pipeline
 from .random_state_hook import get_rng_states, set_rng_states
 
@@ -113,11 +113,6 @@ class Vi2CLRClusterHook(Hook):
         self._loader = None
         self.state = None  # dict(labels, centroids, phi, epoch), CPU tensors
 
-    @staticmethod
-    def _model(runner):
-        model = runner.model
-        return model.module if is_model_wrapper(model) else model
-
     def before_train(self, runner):
         sampler = runner.train_dataloader.sampler
         m = getattr(sampler, 'per_cluster', 1)
@@ -151,7 +146,7 @@ class Vi2CLRClusterHook(Hook):
             self._loader = Runner.build_dataloader(dict(
                 **self.loader_args, persistent_workers=False, dataset=dataset,
                 sampler=dict(type='DefaultSampler', shuffle=False)))
-        model = self._model(runner)
+        model = unwrap_model(runner.model)
         feats, index, classes = [], [], []
         for data in self._loader:
             data = model.data_preprocessor(data, False)
@@ -202,7 +197,7 @@ class Vi2CLRClusterHook(Hook):
     def cluster(self, runner, bank=False):
         """Extract, cluster (or, ``bank``, the warm-up's instance bank) and
         hand the result to the model and the sampler."""
-        model = self._model(runner)
+        model = unwrap_model(runner.model)
         rng, was_training = get_rng_states(), model.training
         model.eval()
         try:
@@ -244,7 +239,7 @@ class Vi2CLRClusterHook(Hook):
 
     def _apply(self, runner):
         s = self.state
-        self._model(runner).set_clusters(s['labels'], s['centroids'],
+        unwrap_model(runner.model).set_clusters(s['labels'], s['centroids'],
                                          s['phi'])
         sampler = runner.train_dataloader.sampler
         if hasattr(sampler, 'set_clusters'):
