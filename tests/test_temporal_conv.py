@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-import mmauxskd  # noqa: F401  applies use_fast_temporal_conv
+import mmauxskd  # noqa: F401  registers FastTemporalResNet2Plus1d
 from mmauxskd.models.utils import TemporalConv3d, temporal_conv
 
 
@@ -58,16 +58,47 @@ def test_2d_route_only_for_cpu_float32_temporal_kernels(monkeypatch):
     assert len(calls) == 1  # not a temporal kernel: the stock path
 
 
-def test_conv2plus1d_uses_it_and_keeps_the_stock_checkpoint_keys():
+def test_import_leaves_mmaction_conv2plus1d_as_upstream_builds_it():
+    from mmaction.models.backbones import ResNet2Plus1d
     from mmaction.models.common import Conv2plus1d
-    block = Conv2plus1d(4, 8, 3, padding=1)
-    assert type(block.conv_t) is TemporalConv3d
-    assert type(block.conv_s) is nn.Conv3d
-    stock = nn.Conv3d(block.conv_t.in_channels, 8, (3, 1, 1),
-                      padding=(1, 0, 0))
-    assert block.conv_t.state_dict().keys() == stock.state_dict().keys()
-    block.conv_t.load_state_dict(stock.state_dict())  # strict: same keys
+    assert Conv2plus1d.__init__.__module__ == Conv2plus1d.__module__
+    assert Conv2plus1d.__init__.__qualname__ == 'Conv2plus1d.__init__'
+    assert type(Conv2plus1d(4, 8, 3, padding=1).conv_t) is nn.Conv3d
+    stock = ResNet2Plus1d(depth=18, stage_blocks=(1, 1, 1, 1),
+                          pretrained=None, pretrained2d=False, base_channels=8,
+                          conv_cfg=dict(type='Conv2plus1d'),
+                          norm_cfg=dict(type='BN3d'))
+    assert not any(isinstance(m, TemporalConv3d) for m in stock.modules())
 
+
+def test_opt_in_backbone_uses_it_and_keeps_the_stock_checkpoint_keys():
+    from mmaction.models.common import Conv2plus1d
+    from mmaction.registry import MODELS
+    kwargs = dict(depth=18, stage_blocks=(1, 1, 1, 1), pretrained=None,
+                  pretrained2d=False,
+                  base_channels=8, conv_cfg=dict(type='Conv2plus1d'),
+                  norm_cfg=dict(type='BN3d'))
+    torch.manual_seed(0)
+    stock = MODELS.build(dict(type='ResNet2Plus1d', **kwargs))
+    torch.manual_seed(0)
+    fast = MODELS.build(dict(type='FastTemporalResNet2Plus1d', **kwargs))
+    blocks = [m for m in fast.modules() if isinstance(m, Conv2plus1d)]
+    assert blocks and all(type(b.conv_t) is TemporalConv3d for b in blocks)
+    assert all(type(b.conv_s) is nn.Conv3d for b in blocks)
+    # same initialisation, parameters and keys: checkpoints move freely
+    assert fast.state_dict().keys() == stock.state_dict().keys()
+    for key, value in stock.state_dict().items():
+        assert torch.equal(value, fast.state_dict()[key]), key
+    fast.eval()
+    stock.eval()
+    x = torch.randn(2, 3, 8, 16, 16)
+    torch.testing.assert_close(fast(x), stock(x), rtol=1e-4, atol=1e-5)
+
+
+def test_demo_configs_opt_in():
+    from mmengine.config import Config
+    cfg = Config.fromfile('configs/_base_/datasets/demo_unlabelled.py')
+    assert cfg.demo_backbone['type'] == 'FastTemporalResNet2Plus1d'
 
 def _ops(module, x):
     with torch.autograd.profiler.profile() as prof:

@@ -20,7 +20,10 @@ demo_decoder = 'decord'
 # is not proportional to the FLOPs: 16 and 12 channels learned as well
 # (docs/small_data.md) but the default demo was on course for 21 and 19
 # minutes.
-demo_backbone = dict(base_channels=8)
+# The backbone type: ResNet2Plus1d whose temporal convs take the fast CPU
+# route (mmauxskd.models.backbones; same weights and checkpoint keys, 1.2x
+# per step on one thread, docs/benchmarks.md#r21d-temporal-convolution-on-cpu).
+demo_backbone = dict(type='FastTemporalResNet2Plus1d', base_channels=8)
 demo_channels = 64
 # Batch 16, one loader process (the demo runs two jobs side by side on
 # 2 cores); workers persist across the short epochs of a 96-video split.

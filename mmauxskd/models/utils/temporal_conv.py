@@ -9,7 +9,7 @@ slow non-oneDNN kernel (``aten::slow_conv3d_forward``) when torch runs one
 thread: "for 1x1 filters THNN is faster single-threaded". For a temporal
 ``3 x 1 x 1`` kernel it is not: 2.6x slower per sample forward + backward
 at batch 12 than the oneDNN kernel the same layer gets at batch 16
-(``tools/benchmark_temporal_conv.py``). One thread per process is how
+(the temporal-conv benchmark, ``docs/benchmarks.md``). One thread per process is how
 several jobs share a small machine (``tools/run_demo.py``), and the demo's
 first temporal conv alone was a quarter of its backbone training step.
 
@@ -18,14 +18,15 @@ convolution of the view ``(N, C, T, H*W)``, which torch sends to oneDNN.
 :class:`TemporalConv3d` computes it that way on CPU float32 input (same
 parameters, same state-dict keys, same function up to float rounding) and
 is the stock ``nn.Conv3d`` everywhere else (CUDA, other dtypes, any other
-kernel). :func:`use_fast_temporal_conv` makes every ``Conv2plus1d`` built
-afterwards use it for ``conv_t``; ``import mmauxskd`` calls it.
+kernel). A config asks for it with the backbone
+:class:`~mmauxskd.models.backbones.FastTemporalResNet2Plus1d` (the demo
+configs do); importing mmauxskd changes no upstream class.
 """
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-__all__ = ['TemporalConv3d', 'use_fast_temporal_conv']
+__all__ = ['TemporalConv3d']
 
 
 class TemporalConv3d(nn.Conv3d):
@@ -56,22 +57,3 @@ class TemporalConv3d(nn.Conv3d):
             dilation=(self.dilation[0], 1), groups=self.groups)
         return out.view(n, out.size(1), out.size(2), h, w)
 
-
-def use_fast_temporal_conv():
-    """Make ``Conv2plus1d.conv_t`` a :class:`TemporalConv3d` (idempotent).
-
-    Only the class of the built module changes: parameters, buffers and
-    checkpoints are those of ``nn.Conv3d``.
-    """
-    from mmaction.models.common import Conv2plus1d
-    if getattr(Conv2plus1d.__init__, '_mmauxskd_fast_temporal', False):
-        return
-    stock_init = Conv2plus1d.__init__
-
-    def __init__(self, *args, **kwargs):
-        stock_init(self, *args, **kwargs)
-        if type(self.conv_t) is nn.Conv3d:
-            self.conv_t.__class__ = TemporalConv3d
-
-    __init__._mmauxskd_fast_temporal = True
-    Conv2plus1d.__init__ = __init__
