@@ -1,4 +1,4 @@
-"""tools/benchmark_loader.py runs end to end at tiny size and reports the
+"""tools/benchmarks/loader.py runs end to end at tiny size and reports the
 loader/step ratio (the figures themselves are not checked: no timing)."""
 import json
 import os.path as osp
@@ -27,7 +27,7 @@ def _records(text):
 
 
 def test_loader_and_step_ratio_vspp(tiny_data, capsys):
-    tool = load_tool('benchmark_loader.py')
+    tool = load_tool('benchmarks/loader.py')
     rows, steps = _run(tool, tiny_data, VSPP, '--workers', '0', '1',
                       '--decoder', 'decord', 'pyav')
     out = capsys.readouterr().out
@@ -49,7 +49,7 @@ def test_loader_and_step_ratio_vspp(tiny_data, capsys):
 
 
 def test_auxskd_counts_two_clips_per_sample(tiny_data, capsys):
-    tool = load_tool('benchmark_loader.py')
+    tool = load_tool('benchmarks/loader.py')
     _run(tool, tiny_data, AUXSKD, '--workers', '0', '--amp', 'bf16')
     records = _records(capsys.readouterr().out)
     loader = next(r for r in records if r['what'] == 'loader')
@@ -61,7 +61,7 @@ def test_auxskd_counts_two_clips_per_sample(tiny_data, capsys):
 
 
 def test_count_clips_and_advice():
-    tool = load_tool('benchmark_loader.py')
+    tool = load_tool('benchmarks/loader.py')
     batch = dict(inputs=[torch.zeros(2, 3, 4, 8, 8)] * 3)
     assert tool.count_clips(batch) == 6
     rows = [dict(workers=2, decoder='decord', clips_per_s=10.0)]

@@ -1,5 +1,5 @@
 """What a user trips on: launch interpreter, CUDA install, OpenCV, messages,
-files written, bf16 AMP (issue 12; bf16 from issue 11)."""
+files written, bf16 AMP."""
 import glob
 import json
 import os

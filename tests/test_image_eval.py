@@ -1,5 +1,5 @@
-"""Image-side probes for users who have ImageNet or VOC07 (issue 15):
-images read as one-frame clips, the probes train and evaluate, VOC lists."""
+"""Image-side probes for users who have ImageNet or VOC07: images read as
+one-frame clips, the probes train and evaluate, VOC lists."""
 import os
 import os.path as osp
 

@@ -1,4 +1,5 @@
-"""Checkpoints written by the code before issue 13 still load.
+"""Checkpoints written by the code before VCOP and RSPNet followed their
+original code (and RSPNet renamed its modules) still load.
 
 ``tests/data/legacy/*_tiny.pth`` were written at 319d2b4 (before the
 pretexts moved onto BasePretext and RSPNet renamed ``teacher`` ->
@@ -45,7 +46,7 @@ def new_name(name, key):
 
 
 @pytest.mark.parametrize('name', ['auxskd', 'rspnet', 'vspp', 'vcop'])
-def test_checkpoint_written_before_issue_13_loads(name):
+def test_checkpoint_written_before_the_renames_loads(name):
     init_default_scope('mmaction')
     path = osp.join(LEGACY, f'{name}_tiny.pth')
     old = safe_torch_load(path)['state_dict']

@@ -375,7 +375,7 @@ def test_visualize_tool(tiny_data, tmp_path):
 
 
 def test_benchmark_tool(tiny_data, capsys):
-    tool = _tool('benchmark_pipeline')
+    tool = _tool('benchmarks/pipeline')
     videos = osp.join(tiny_data, 'videos', 'unlabelled', '*.mp4')
     stats = tool.main(['--videos', videos, '--repeats', '1', '--warmup',
                        '0', '--pipeline', f'vspp={MAIN}', '--pipeline',
@@ -399,7 +399,7 @@ def test_benchmark_tool(tiny_data, capsys):
 
 def test_benchmark_counts_the_clips_of_multi_clip_samples(tiny_data, capsys):
     """An RSPNet sample is 3 clips: clips/s is 3 x samples/s."""
-    tool = _tool('benchmark_pipeline')
+    tool = _tool('benchmarks/pipeline')
     videos = osp.join(tiny_data, 'videos', 'unlabelled', '*.mp4')
     rspnet = osp.join(
         ROOT, 'configs/rspnet/rspnet_r2plus1d-r10_2xb15-3x16-200e_k100-rgb.py')

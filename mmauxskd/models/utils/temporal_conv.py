@@ -9,7 +9,7 @@ slow non-oneDNN kernel (``aten::slow_conv3d_forward``) when torch runs one
 thread: "for 1x1 filters THNN is faster single-threaded". For a temporal
 ``3 x 1 x 1`` kernel it is not: 2.6x slower per sample forward + backward
 at batch 12 than the oneDNN kernel the same layer gets at batch 16
-(the temporal-conv benchmark, ``docs/benchmarks.md``). One thread per process is how
+(``tools/benchmarks/temporal_conv.py``). One thread per process is how
 several jobs share a small machine (``tools/run_demo.py``), and the demo's
 first temporal conv alone was a quarter of its backbone training step.
 

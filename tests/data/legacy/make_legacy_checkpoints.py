@@ -1,8 +1,8 @@
 """Write the tiny checkpoints of tests/test_legacy_checkpoints.py.
 
-They were written by the code BEFORE issue 13 (main at 319d2b4, where
-RSPNet named its key encoder ``teacher`` (children ``0, 1, 2``) and its
-queue ``anchor_queue``), with::
+They were written by the code BEFORE VCOP and RSPNet followed their
+original code (main at 319d2b4, where RSPNet named its key encoder
+``teacher`` (children ``0, 1, 2``) and its queue ``anchor_queue``), with::
 
     cd /work/main   # a checkout of 319d2b4
     PYTHONPATH=$PWD .venv/bin/python \
@@ -73,7 +73,8 @@ def main(out_dir, root='.'):  # run in the checkout's root
             model.momentum_update()  # ... so the EMA differs from both
             model.anchor_queue.enqueue(F.normalize(torch.randn(4, D), dim=1))
         save_checkpoint(
-            dict(meta=dict(note='written by mmauxskd before issue 13'),
+            dict(meta=dict(note='written by mmauxskd before VCOP and RSPNet '
+                                'followed their original code'),
                  state_dict=weights_to_cpu(get_state_dict(model))),
             osp.join(out_dir, f'{name}_tiny.pth'))
 

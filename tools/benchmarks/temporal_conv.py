@@ -1,7 +1,7 @@
 """R(2+1)D training steps on CPU: stock ``nn.Conv3d`` temporal convolutions
 against :class:`mmauxskd.models.utils.TemporalConv3d`, side by side.
 
-    python tools/benchmark_temporal_conv.py [--config CFG] [--batch 12]
+    python tools/benchmarks/temporal_conv.py [--config CFG] [--batch 12]
         [--shape T H W] [--threads 1] [--rounds 5] [--steps 10]
 
 Builds the config's model (default: the demo VSPP model), and times one
@@ -19,7 +19,7 @@ import time
 import torch
 import torch.nn as nn
 
-import mmauxskd  # noqa: F401  registers modules, applies the fast path
+import mmauxskd  # noqa: F401  registers modules
 from mmauxskd.models.utils import TemporalConv3d
 
 DEMO = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'

