@@ -17,7 +17,7 @@ from mmaction.registry import MODELS, TRANSFORMS
 
 from conftest import ROOT, load_tool
 
-from mmauxskd.models.necks.motion_excitation import MLFOLevelNeck
+from mmauxskd.models.necks.mlfo_level_neck import MLFOLevelNeck
 
 B = 4
 
