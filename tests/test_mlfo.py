@@ -17,6 +17,7 @@ from mmaction.registry import MODELS, TRANSFORMS
 
 from conftest import ROOT, load_tool
 
+from mmauxskd.models.heads.mlfo_semantic_head import MLFOSemanticHead
 from mmauxskd.models.necks.mlfo_level_neck import MLFOLevelNeck
 
 B = 4
@@ -194,6 +195,29 @@ def test_schedule_stages_freeze_and_queue():
         losses)
     assert model.semantic_head.use_queue
     assert model.state_dict()['epoch'] == 2
+
+
+@MODELS.register_module(force=True)
+class StageRecordingSemanticHead(MLFOSemanticHead):
+    """Test head: records every stage switch."""
+
+    def set_stage(self, *, freeze_prototypes, use_queue):
+        self.stages = getattr(self, 'stages', []) + [
+            (freeze_prototypes, use_queue)]
+        super().set_stage(freeze_prototypes=freeze_prototypes,
+                          use_queue=use_queue)
+
+
+def test_the_semantic_head_is_switched_by_its_set_stage():
+    semantic = tiny_model_cfg()['semantic_head']
+    model = build(semantic_head=dict(semantic,
+                                     type='StageRecordingSemanticHead'),
+                  queue_start_epoch=2, freeze_prototypes_epochs=1)
+    for epoch in (0, 1, 2):
+        model.set_epoch(epoch, 4)
+        model(clips(), mode='loss')
+    assert model.semantic_head.stages == [(True, False), (False, False),
+                                          (False, True)]
 
 
 def test_ablations_build_and_drop_their_losses():

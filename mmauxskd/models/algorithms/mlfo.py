@@ -51,7 +51,8 @@ class MLFO(BasePretext):
     first ``freeze_prototypes_epochs``; the score queue enters Sinkhorn
     from ``queue_start_epoch``. :class:`MLFOStageHook` tells the model the
     epoch before every iteration (``set_epoch``); with ``check_hooks`` a
-    training forward without it fails.
+    training forward without it fails. The semantic head is switched by
+    its ``set_stage``.
 
     Args:
         backbone (dict): e.g. ``ResNet3d`` depth 18 or ``ResNet2Plus1d``.
@@ -164,9 +165,9 @@ class MLFO(BasePretext):
                 'set_epoch())')
         self._epoch_set = False
         epoch = int(self.epoch)
-        self.semantic_head.freeze_prototypes = (
-            epoch < self.freeze_prototypes_epochs)
-        self.semantic_head.use_queue = epoch >= self.queue_start_epoch
+        self.semantic_head.set_stage(
+            freeze_prototypes=epoch < self.freeze_prototypes_epochs,
+            use_queue=epoch >= self.queue_start_epoch)
 
     # ------------------------------------------------------------- forward
 
