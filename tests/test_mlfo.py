@@ -18,6 +18,7 @@ from mmaction.registry import MODELS, TRANSFORMS
 from conftest import ROOT, load_tool
 
 from mmauxskd.models.heads.mlfo_semantic_head import MLFOSemanticHead
+from mmauxskd.models.heads.mlfo_temporal_head import MLFOTemporalHead
 from mmauxskd.models.necks.mlfo_level_neck import MLFOLevelNeck
 
 B = 4
@@ -198,6 +199,14 @@ def test_schedule_stages_freeze_and_queue():
 
 
 @MODELS.register_module(force=True)
+class RollTemporalHead(MLFOTemporalHead):
+    """Test head: ``Aug_k`` replaced by a cyclic shift of the steps."""
+
+    def augmented_embeddings(self, feat, neck, gather=None):
+        return super().augmented_embeddings(feat.roll(1, 2), neck, gather)
+
+
+@MODELS.register_module(force=True)
 class StageRecordingSemanticHead(MLFOSemanticHead):
     """Test head: records every stage switch."""
 
@@ -206,6 +215,25 @@ class StageRecordingSemanticHead(MLFOSemanticHead):
             (freeze_prototypes, use_queue)]
         super().set_stage(freeze_prototypes=freeze_prototypes,
                           use_queue=use_queue)
+
+
+def loss_of(**kwargs):
+    model = build(**kwargs)
+    model.set_epoch(0, 4)
+    return model, model(clips(), mode='loss')
+
+
+def test_the_temporal_head_of_the_config_computes_its_losses():
+    temporal = tiny_model_cfg()['temporal_head']
+    _, stock = loss_of()
+    _, rolled = loss_of(temporal_head=dict(temporal, type='RollTemporalHead'))
+    for name in ('low', 'mid'):  # L_aug: the head's own augmentation
+        assert not torch.allclose(rolled[f'loss_aug_{name}'],
+                                  stock[f'loss_aug_{name}'])
+    for name in ('low', 'mid', 'high'):  # L_ret: unchanged
+        torch.testing.assert_close(rolled[f'loss_ret_{name}'],
+                                   stock[f'loss_ret_{name}'])
+    torch.testing.assert_close(rolled['loss_ins'], stock['loss_ins'])
 
 
 def test_the_semantic_head_is_switched_by_its_set_stage():

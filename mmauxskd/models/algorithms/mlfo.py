@@ -11,7 +11,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 
-from ..heads.mlfo_temporal_head import temporal_augment
 from .base import BasePretext, split_views
 from ..necks.mlfo_level_neck import MLFOLevelNeck
 from ..utils.global_batch import gather_with_local_grad, scale_grad
@@ -52,7 +51,8 @@ class MLFO(BasePretext):
     from ``queue_start_epoch``. :class:`MLFOStageHook` tells the model the
     epoch before every iteration (``set_epoch``); with ``check_hooks`` a
     training forward without it fails. The semantic head is switched by
-    its ``set_stage``.
+    its ``set_stage``; every loss is its head's (the model passes the
+    levels' features and necks).
 
     Args:
         backbone (dict): e.g. ``ResNet3d`` depth 18 or ``ResNet2Plus1d``.
@@ -213,25 +213,12 @@ class MLFO(BasePretext):
             losses.update(self.graph_head.loss(
                 z1, z2, s1, s2, {k: v[:2] for k, v in emb.items()}))
         if self.temporal_head is not None:
-            losses.update(self._temporal_losses(feats, steps, emb, b))
+            local = {name: [f[v * b:(v + 1) * b] for v in range(3)]
+                     for name, f in feats.items()}
+            losses.update(self.temporal_head.loss(
+                local, steps, emb, self.necks, gather=gather))
         return {k: scale_grad(v) if k.startswith('loss') else v
                 for k, v in losses.items()}
-
-    def _temporal_losses(self, feats, steps, emb, b):
-        head, losses = self.temporal_head, {}
-        for name in head.aug_levels:
-            augmented = []
-            for v in (0, 1):
-                f = feats[name][v * b:(v + 1) * b]
-                augmented.append(torch.stack([
-                    gather_with_local_grad(MLFOLevelNeck.embed(
-                        self.necks[name](temporal_augment(f, kind))))
-                    for kind in head.augmentations]))
-            losses.update(head.loss_aug(name, emb[name][0], emb[name][1],
-                                        augmented))
-        for name in head.ret_levels:
-            losses.update(head.loss_ret(name, *steps[name]))
-        return losses
 
     @torch.no_grad()
     def predict(self, inputs, data_samples):
