@@ -217,6 +217,15 @@ class StageRecordingSemanticHead(MLFOSemanticHead):
                           use_queue=use_queue)
 
 
+@MODELS.register_module(force=True)
+class MaxStepNeck(MLFOLevelNeck):
+    """Test neck: the clip embedding is the steps' maximum."""
+
+    @staticmethod
+    def embed(steps):
+        return steps.amax(dim=2)
+
+
 def loss_of(**kwargs):
     model = build(**kwargs)
     model.set_epoch(0, 4)
@@ -246,6 +255,23 @@ def test_the_semantic_head_is_switched_by_its_set_stage():
         model(clips(), mode='loss')
     assert model.semantic_head.stages == [(True, False), (False, False),
                                           (False, True)]
+
+
+def test_level_necks_are_built_from_the_config_dict():
+    model = build(level_neck=dict(type='MLFOLevelNeck', out_channels=12,
+                                  reduction=4))
+    assert [n.mlp[2].out_channels for n in model.necks.values()] == [12] * 3
+    assert [n.mlp[0].in_channels for n in model.necks.values()] == [
+        16, 32, 64]
+    assert model.necks['low'].me.reduce.out_channels == 16 // 4
+    assert model.necks['high'].me is None  # not a motion level
+    model, losses = loss_of(level_neck=dict(type='MaxStepNeck',
+                                            out_channels=128))
+    assert all(type(n) is MaxStepNeck for n in model.necks.values())
+    _, stock = loss_of()
+    assert not torch.allclose(losses['loss_ins'], stock['loss_ins'])
+    torch.testing.assert_close(losses['loss_ret_high'],
+                               stock['loss_ret_high'])
 
 
 def test_ablations_build_and_drop_their_losses():
