@@ -17,7 +17,9 @@ from mmaction.registry import MODELS, TRANSFORMS
 
 from conftest import ROOT, load_tool
 
-from mmauxskd.models.necks.motion_excitation import MLFOLevelNeck
+from mmauxskd.models.heads.mlfo_semantic_head import MLFOSemanticHead
+from mmauxskd.models.heads.mlfo_temporal_head import MLFOTemporalHead
+from mmauxskd.models.necks.mlfo_level_neck import MLFOLevelNeck
 
 B = 4
 
@@ -194,6 +196,82 @@ def test_schedule_stages_freeze_and_queue():
         losses)
     assert model.semantic_head.use_queue
     assert model.state_dict()['epoch'] == 2
+
+
+@MODELS.register_module(force=True)
+class RollTemporalHead(MLFOTemporalHead):
+    """Test head: ``Aug_k`` replaced by a cyclic shift of the steps."""
+
+    def augmented_embeddings(self, feat, neck, gather=None):
+        return super().augmented_embeddings(feat.roll(1, 2), neck, gather)
+
+
+@MODELS.register_module(force=True)
+class StageRecordingSemanticHead(MLFOSemanticHead):
+    """Test head: records every stage switch."""
+
+    def set_stage(self, *, freeze_prototypes, use_queue):
+        self.stages = getattr(self, 'stages', []) + [
+            (freeze_prototypes, use_queue)]
+        super().set_stage(freeze_prototypes=freeze_prototypes,
+                          use_queue=use_queue)
+
+
+@MODELS.register_module(force=True)
+class MaxStepNeck(MLFOLevelNeck):
+    """Test neck: the clip embedding is the steps' maximum."""
+
+    @staticmethod
+    def embed(steps):
+        return steps.amax(dim=2)
+
+
+def loss_of(**kwargs):
+    model = build(**kwargs)
+    model.set_epoch(0, 4)
+    return model, model(clips(), mode='loss')
+
+
+def test_the_temporal_head_of_the_config_computes_its_losses():
+    temporal = tiny_model_cfg()['temporal_head']
+    _, stock = loss_of()
+    _, rolled = loss_of(temporal_head=dict(temporal, type='RollTemporalHead'))
+    for name in ('low', 'mid'):  # L_aug: the head's own augmentation
+        assert not torch.allclose(rolled[f'loss_aug_{name}'],
+                                  stock[f'loss_aug_{name}'])
+    for name in ('low', 'mid', 'high'):  # L_ret: unchanged
+        torch.testing.assert_close(rolled[f'loss_ret_{name}'],
+                                   stock[f'loss_ret_{name}'])
+    torch.testing.assert_close(rolled['loss_ins'], stock['loss_ins'])
+
+
+def test_the_semantic_head_is_switched_by_its_set_stage():
+    semantic = tiny_model_cfg()['semantic_head']
+    model = build(semantic_head=dict(semantic,
+                                     type='StageRecordingSemanticHead'),
+                  queue_start_epoch=2, freeze_prototypes_epochs=1)
+    for epoch in (0, 1, 2):
+        model.set_epoch(epoch, 4)
+        model(clips(), mode='loss')
+    assert model.semantic_head.stages == [(True, False), (False, False),
+                                          (False, True)]
+
+
+def test_level_necks_are_built_from_the_config_dict():
+    model = build(level_neck=dict(type='MLFOLevelNeck', out_channels=12,
+                                  reduction=4))
+    assert [n.mlp[2].out_channels for n in model.necks.values()] == [12] * 3
+    assert [n.mlp[0].in_channels for n in model.necks.values()] == [
+        16, 32, 64]
+    assert model.necks['low'].me.reduce.out_channels == 16 // 4
+    assert model.necks['high'].me is None  # not a motion level
+    model, losses = loss_of(level_neck=dict(type='MaxStepNeck',
+                                            out_channels=128))
+    assert all(type(n) is MaxStepNeck for n in model.necks.values())
+    _, stock = loss_of()
+    assert not torch.allclose(losses['loss_ins'], stock['loss_ins'])
+    torch.testing.assert_close(losses['loss_ret_high'],
+                               stock['loss_ret_high'])
 
 
 def test_ablations_build_and_drop_their_losses():

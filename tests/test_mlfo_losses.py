@@ -88,14 +88,15 @@ def test_semantic_loss_is_eq_4_and_queue():
     assert int(head.queue_filled) == 2 * N
     np.testing.assert_allclose(head.queue.bank[:2 * N].numpy(),
                                torch.cat(c).numpy(), rtol=1e-5, atol=1e-6)
-    head.use_queue = True
+    head.set_stage(freeze_prototypes=False, use_queue=True)
     past = head.queue.bank[:2 * N]  # the filled rows only
     with_queue = head.targets(c[0])
     np.testing.assert_allclose(
         with_queue.numpy(), sinkhorn_numpy(torch.cat([past, c[0]]), 0.05,
                                            3)[-N:], rtol=1e-4, atol=1e-6)
     # frozen prototypes get no gradient
-    head.freeze_prototypes, head.prototypes.grad = True, None
+    head.set_stage(freeze_prototypes=True, use_queue=True)
+    head.prototypes.grad = None
     head.loss(q1.requires_grad_(), q2)[0]['loss_sem'].backward()
     assert head.prototypes.grad is None and q1.grad is not None
 

@@ -13,6 +13,7 @@ from mmaction.datasets.transforms import DecordDecode, RawFrameDecode
 from mmaction.registry import DATASETS, MODELS, TRANSFORMS
 
 from conftest import ROOT
+from mmauxskd.datasets.transforms.two_view import draw_indices
 from mmauxskd.utils.config_utils import to_rawframes, two_view_pipeline
 
 VIEWS = ([0, 1, 2, 3, 4, 5, 6, 7], [5, 6, 7, 7, 30, 31, 32, 33])
@@ -166,6 +167,28 @@ def test_differ_keys_force_different_vspp_labels(tiny_data):
         a, b = out['view_infos']
         assert a['vspp_pace'] != b['vspp_pace']
         assert a['vspp_segment'] != b['vspp_segment']
+
+
+def test_draw_indices_returns_the_sampler_keys_and_leaves_results():
+    results = dict(start_index=2, total_frames=40, frame_inds=None)
+    draw = draw_indices(ListSampler(), results)
+    assert results == dict(start_index=2, total_frames=40, frame_inds=None)
+    assert set(draw) == {'frame_inds', 'clip_len', 'num_clips', 'view_id'}
+    assert draw['frame_inds'].tolist() == [i + 2 for i in VIEWS[0]]
+
+    class TwoD(ListSampler):
+        def transform(self, results):
+            results['frame_inds'] = np.arange(6).reshape(2, 3)
+            return results
+
+    assert draw_indices(TwoD(), {})['frame_inds'].shape == (6, )
+    with pytest.raises(KeyError, match='frame_inds'):
+        draw_indices(_NoIndices(), {})
+
+
+class _NoIndices(BaseTransform):
+    def transform(self, results):
+        return dict(results, clip_len=8)
 
 
 def test_two_view_pipeline_from_the_configs():

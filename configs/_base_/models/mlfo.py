@@ -13,9 +13,11 @@ model = dict(
     type='MLFO',
     levels=mlfo_levels,
     level_layers=dict(low='layer2', mid='layer3', high='layer4'),
-    feat_dim=feat_dim,
+    # per-level projection [ME] -> pool -> per-step MLP; in_channels from
+    # levels, the ME block (reduce /16) on motion_levels
+    level_neck=dict(type='MLFOLevelNeck', out_channels=feat_dim,
+                    reduction=16),
     motion_levels=('low', 'mid'),
-    me_reduction=16,
     # semantic projection: Linear-BN-ReLU-Linear on the high level [code]
     semantic_neck=dict(type='VideoMLPNeck', in_channels=512, hid_channels=512,
                        out_channels=feat_dim, num_layers=2),

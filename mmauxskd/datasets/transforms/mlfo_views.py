@@ -42,7 +42,7 @@ from mmcv.transforms import BaseTransform
 from .base_sampler import BasePretextSampler
 from .color_jitter import ClipColorJitter
 from ...utils.config_utils import two_view_pipeline
-from .two_view import TwoViewClips, _draw_indices
+from .two_view import TwoViewClips, draw_indices
 
 __all__ = ['MLFOWindowSampler', 'ViewsOfOneDraw', 'FrameRandomGray',
            'FrameColorJitter', 'mlfo_pipeline', 'mlfo_transforms',
@@ -130,7 +130,7 @@ class ViewsOfOneDraw(TwoViewClips):
         super().__init__(sampler=sampler, num_views=num_views, **kwargs)
 
     def _sample_views(self, results):
-        draw = _draw_indices(self.sampler, results)
+        draw = draw_indices(self.sampler, results)
         inds = draw['frame_inds']
         if len(inds) % self.num_views:
             raise ValueError(

@@ -30,11 +30,25 @@ from mmaction.registry import TRANSFORMS
 _DECODED = ('original_shape', 'img_shape')
 
 
-def _draw_indices(sampler, results):
-    """Run a sampler on a shallow copy: (frame_inds (1-d), keys it set).
+def draw_indices(sampler, results):
+    """One draw of a sampler transform, ``results`` left untouched.
 
-    MMAction2's sampler contract: a sampler transform sets ``frame_inds``
-    (and ``clip_len``, ``num_clips``, ...) without decoding anything.
+    The sampling step shared by the multi-view transforms
+    (:class:`TwoViewClips` draws once per view, ``ViewsOfOneDraw`` once
+    and splits the draw). MMAction2's sampler contract: a sampler
+    transform sets ``frame_inds`` (and ``clip_len``, ``num_clips``, its
+    labels, ...) without decoding anything, so it is run on a shallow copy.
+
+    Args:
+        sampler (BaseTransform): a built sampler transform.
+        results (dict): the pipeline's state before decoding.
+
+    Returns:
+        dict: the keys the sampler set or replaced, ``frame_inds``
+        flattened to ``(n,)``.
+
+    Raises:
+        KeyError: the sampler set no ``frame_inds``.
     """
     view = sampler.transform(dict(results))
     out = {k: v for k, v in view.items()
@@ -136,11 +150,11 @@ class TwoViewClips(BaseTransform):
     def _sample_views(self, results):
         views = []
         for _ in range(self.num_views):
-            view = _draw_indices(self.sampler, results)
+            view = draw_indices(self.sampler, results)
             for _ in range(self.max_redraws if self.differ_keys else 0):
                 if self._differs(view, views):
                     break
-                view = _draw_indices(self.sampler, results)
+                view = draw_indices(self.sampler, results)
             views.append(view)
         return views
 

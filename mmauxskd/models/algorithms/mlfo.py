@@ -11,9 +11,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 
-from ..heads.mlfo_temporal_head import temporal_augment
 from .base import BasePretext, split_views
-from ..necks.motion_excitation import MLFOLevelNeck
 from ..utils.global_batch import gather_with_local_grad, scale_grad
 
 LEVELS = ('low', 'mid', 'high')
@@ -40,7 +38,7 @@ class MLFO(BasePretext):
     A :class:`BasePretext` (its ``forward`` modes and data preprocessor).
     Module names (checkpoint prefixes): ``backbone.*`` (what the stock
     ``Recognizer3D`` loads), ``head.*`` (the instance head, no parameters),
-    ``necks.<level>.*`` (per-level projection,
+    ``necks.<level>.*`` (per-level projection, ``level_neck``;
     ``necks.<level>.me.*`` the motion excitation), ``semantic_neck.*``,
     ``semantic_head.prototypes`` and ``semantic_head.queue.*`` (score
     queue), ``epoch`` (the training epoch the stage hook last set).
@@ -51,7 +49,9 @@ class MLFO(BasePretext):
     first ``freeze_prototypes_epochs``; the score queue enters Sinkhorn
     from ``queue_start_epoch``. :class:`MLFOStageHook` tells the model the
     epoch before every iteration (``set_epoch``); with ``check_hooks`` a
-    training forward without it fails.
+    training forward without it fails. The semantic head is switched by
+    its ``set_stage``; every loss is its head's (the model passes the
+    levels' features and necks).
 
     Args:
         backbone (dict): e.g. ``ResNet3d`` depth 18 or ``ResNet2Plus1d``.
@@ -60,10 +60,13 @@ class MLFO(BasePretext):
         level_layers (dict): level name -> the backbone submodule whose
             output it is. Defaults to ``layer2``, ``layer3``, ``layer4``
             (the authors' code).
-        feat_dim (int): projection size. Defaults to 128.
+        level_neck (dict): every level's projection neck, built per level
+            with ``in_channels`` (from ``levels``) and
+            ``motion_excitation`` (the level is in ``motion_levels``)
+            added. Defaults to ``MLFOLevelNeck`` with ``out_channels`` 128
+            and ``reduction`` 16.
         motion_levels (Sequence[str]): levels whose neck has the motion
             excitation block. Defaults to ``('low', 'mid')``.
-        me_reduction (int): its channel reduction. Defaults to 16.
         semantic_neck (dict): the semantic projection (high level).
         instance_head (dict): ``MLFOInstanceHead``.
         semantic_head (dict): ``MLFOSemanticHead``.
@@ -81,8 +84,9 @@ class MLFO(BasePretext):
     def __init__(self, backbone, semantic_neck, instance_head, semantic_head,
                  levels=dict(low=128, mid=256, high=512),
                  level_layers=dict(low='layer2', mid='layer3', high='layer4'),
-                 feat_dim=128,
-                 motion_levels=('low', 'mid'), me_reduction=16,
+                 level_neck=dict(type='MLFOLevelNeck', out_channels=128,
+                                 reduction=16),
+                 motion_levels=('low', 'mid'),
                  graph_head=None, temporal_head=None, graph_start=0.1,
                  queue_start_epoch=10, freeze_prototypes_epochs=1,
                  check_hooks=True, data_preprocessor=None, init_cfg=None):
@@ -108,8 +112,8 @@ class MLFO(BasePretext):
                 raise ValueError(f'MLFO: level_layers.{name} = {layer!r} is '
                                  'not a module of the backbone') from None
         self.necks = nn.ModuleDict({
-            name: MLFOLevelNeck(c, feat_dim, name in motion_levels,
-                                me_reduction)
+            name: MODELS.build(dict(level_neck, in_channels=c,
+                                    motion_excitation=name in motion_levels))
             for name, c in self.levels.items()})
         self.semantic_neck = MODELS.build(semantic_neck)
         self.semantic_head = MODELS.build(semantic_head)
@@ -164,9 +168,9 @@ class MLFO(BasePretext):
                 'set_epoch())')
         self._epoch_set = False
         epoch = int(self.epoch)
-        self.semantic_head.freeze_prototypes = (
-            epoch < self.freeze_prototypes_epochs)
-        self.semantic_head.use_queue = epoch >= self.queue_start_epoch
+        self.semantic_head.set_stage(
+            freeze_prototypes=epoch < self.freeze_prototypes_epochs,
+            use_queue=epoch >= self.queue_start_epoch)
 
     # ------------------------------------------------------------- forward
 
@@ -200,7 +204,7 @@ class MLFO(BasePretext):
         for name, f in feats.items():
             out = self.necks[name](f)
             steps[name] = [gather(out[v * b:(v + 1) * b]) for v in range(3)]
-        emb = {name: [MLFOLevelNeck.embed(s) for s in views]
+        emb = {name: [self.necks[name].embed(s) for s in views]
                for name, views in steps.items()}
         z1, z2 = emb['high'][0], emb['high'][1]
         losses = self.head.loss(z1, z2)
@@ -212,25 +216,12 @@ class MLFO(BasePretext):
             losses.update(self.graph_head.loss(
                 z1, z2, s1, s2, {k: v[:2] for k, v in emb.items()}))
         if self.temporal_head is not None:
-            losses.update(self._temporal_losses(feats, steps, emb, b))
+            local = {name: [f[v * b:(v + 1) * b] for v in range(3)]
+                     for name, f in feats.items()}
+            losses.update(self.temporal_head.loss(
+                local, steps, emb, self.necks, gather=gather))
         return {k: scale_grad(v) if k.startswith('loss') else v
                 for k, v in losses.items()}
-
-    def _temporal_losses(self, feats, steps, emb, b):
-        head, losses = self.temporal_head, {}
-        for name in head.aug_levels:
-            augmented = []
-            for v in (0, 1):
-                f = feats[name][v * b:(v + 1) * b]
-                augmented.append(torch.stack([
-                    gather_with_local_grad(MLFOLevelNeck.embed(
-                        self.necks[name](temporal_augment(f, kind))))
-                    for kind in head.augmentations]))
-            losses.update(head.loss_aug(name, emb[name][0], emb[name][1],
-                                        augmented))
-        for name in head.ret_levels:
-            losses.update(head.loss_ret(name, *steps[name]))
-        return losses
 
     @torch.no_grad()
     def predict(self, inputs, data_samples):
@@ -244,7 +235,8 @@ class MLFO(BasePretext):
         """
         b = inputs.shape[0]
         high = self.extract_feat(self._views(inputs))['high'][:2 * b]
-        z = F.normalize(MLFOLevelNeck.embed(self.necks['high'](high)), dim=1)
+        neck = self.necks['high']
+        z = F.normalize(neck.embed(neck(high)), dim=1)
         sim = z[:b] @ z[b:].t()
         for i, sample in enumerate(data_samples):
             sample.set_field(int(sim[i].argmax()), 'pred_instance_label')

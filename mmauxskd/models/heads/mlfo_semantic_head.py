@@ -53,8 +53,10 @@ class MLFOSemanticHead(BaseModule):
     (the paper: 1, ``L_high = L_ins + L_sem``, Eq. 5).
 
     The scores of both views are pushed into the queue (``queue_size``
-    rows, FIFO) after every training forward. With ``freeze_prototypes``
-    (the algorithm sets it in the first epoch) ``P`` gets no gradient.
+    rows, FIFO) after every training forward. The schedule's two switches
+    (:meth:`set_stage`; ``MLFO`` calls it before every step) are
+    ``freeze_prototypes`` (``P`` gets no gradient; the first epoch) and
+    ``use_queue`` (the queue's rows enter Sinkhorn); both start off.
 
     Args:
         num_prototypes (int): K. Defaults to 1000.
@@ -92,6 +94,18 @@ class MLFOSemanticHead(BaseModule):
         self.register_buffer('queue_filled', torch.zeros((), dtype=torch.long))
         self.freeze_prototypes = False
         self.use_queue = False
+
+    def set_stage(self, *, freeze_prototypes, use_queue):
+        """Switch the schedule's stage (§4.2; the authors' code).
+
+        Args:
+            freeze_prototypes (bool): ``P`` without gradient (the
+                prototypes stay as initialised, rows renormalised).
+            use_queue (bool): the queue's filled rows precede the batch's
+                scores in Sinkhorn (:meth:`targets`).
+        """
+        self.freeze_prototypes = bool(freeze_prototypes)
+        self.use_queue = bool(use_queue)
 
     @torch.no_grad()
     def normalize_prototypes(self):

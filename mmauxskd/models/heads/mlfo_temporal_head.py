@@ -109,6 +109,10 @@ class MLFOTemporalHead(BaseModule):
     ``mid`` (0.5); ``L_ret`` at every level (1.0). The paper:
     ``augmentations=('shuffle', 'reverse')``, ``negatives='paper'``.
 
+    The algorithm hands :meth:`loss` the levels' backbone features, neck
+    outputs and necks; the head augments the short clips' features
+    (:meth:`augmented_embeddings`) and computes both losses.
+
     Args:
         aug_levels (dict): level -> weight of ``L_aug``.
         ret_levels (dict): level -> weight of ``L_ret``.
@@ -134,11 +138,62 @@ class MLFOTemporalHead(BaseModule):
         self.negatives = negatives
         self.temperature = temperature
 
+    def augmented_embeddings(self, feat, neck, gather=None):
+        """The ``ME(Aug_k(f))`` of Eq. 11-12 for one view at one level.
+
+        Args:
+            feat (Tensor): this rank's backbone features ``(n, C, T, H, W)``
+                of one short clip.
+            neck (nn.Module): the level's neck, ``(n, C, T, H, W) -> (n, D,
+                T)``, with ``embed``: ``(n, D, T) -> (n, D)``.
+            gather (callable, optional): ``(n, D)`` -> the global batch's
+                ``(N, D)`` (``gather_with_local_grad``). None: identity.
+
+        Returns:
+            Tensor: ``(A, N, D)``, one row per ``augmentations`` entry.
+        """
+        gather = gather or (lambda x: x)
+        return torch.stack([gather(neck.embed(neck(temporal_augment(
+            feat, kind)))) for kind in self.augmentations])
+
+    def loss(self, feats, steps, embeddings, necks, gather=None):
+        """``L_aug`` (Eq. 11-12) at ``aug_levels`` and ``L_ret`` (Eq. 13)
+        at ``ret_levels``.
+
+        Args:
+            feats (dict): level -> per view, this rank's backbone features
+                ``(n, C, T, H, W)``; views 0 and 1 (the short clips) are
+                augmented.
+            steps (dict): level -> per view (short, short, long), the
+                global batch's per-step neck outputs ``(N, D, T)``.
+            embeddings (dict): level -> per view, the clip embeddings
+                ``(N, D)`` (the neck's ``embed`` of ``steps``).
+            necks (Mapping): level -> the level's neck (see
+                :meth:`augmented_embeddings`).
+            gather (callable, optional): see :meth:`augmented_embeddings`.
+
+        Returns:
+            dict: ``loss_aug_<level>`` and ``loss_ret_<level>``.
+        """
+        losses = {}
+        for name in self.aug_levels:
+            augmented = [self.augmented_embeddings(f, necks[name], gather)
+                         for f in feats[name][:2]]
+            losses.update(self.loss_aug(name, embeddings[name][0],
+                                        embeddings[name][1], augmented))
+        for name in self.ret_levels:
+            losses.update(self.loss_ret(name, *steps[name]))
+        return losses
+
     def loss_aug(self, name, e1, e2, augmented):
+        """``dict(loss_aug_<name>)``: weighted
+        :func:`augmentation_contrast` (Eq. 11-12) at level ``name``."""
         return {f'loss_aug_{name}': self.aug_levels[name] *
                 augmentation_contrast(e1, e2, augmented, self.temperature,
                                       self.negatives)}
 
     def loss_ret(self, name, short0, short1, long):
+        """``dict(loss_ret_<name>)``: weighted :func:`timestamp_retrieval`
+        (Eq. 13) at level ``name``, per-step features ``(N, D, T)``."""
         return {f'loss_ret_{name}': self.ret_levels[name] *
                 timestamp_retrieval(short0, short1, long, self.temperature)}

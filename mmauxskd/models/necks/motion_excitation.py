@@ -1,4 +1,4 @@
-r"""Motion excitation (TEA, Li et al. CVPR 2020) and MLFO's per-level necks.
+r"""Motion excitation (TEA, Li et al. CVPR 2020): MLFO's side branch.
 
 MLFO (Qian et al., ICCV 2021, §3.3) puts a motion-excitation block on the
 low- and mid-level features of the backbone, as a *side branch*: the
@@ -53,43 +53,3 @@ class MotionExcitation(BaseModule):
         m = m.mean(dim=(3, 4), keepdim=True)  # (N, C/r, T, 1, 1)
         a = torch.sigmoid(self.expand_bn(self.expand(m))) - 0.5
         return x + a * x
-
-
-@MODELS.register_module()
-class MLFOLevelNeck(BaseModule):
-    """One feature level's projection: [ME] -> pool to ``(T, 1, 1)`` ->
-    per-step MLP.
-
-    ``(N, C, T, H, W)`` -> ``(N, D, T)``: the optional
-    :class:`MotionExcitation`, a spatial average, then a 2-layer MLP applied
-    at each temporal position (1x1 ``Conv1d`` C -> C, ReLU, 1x1 ``Conv1d``
-    C -> D; the authors' code). The clip embedding is the temporal mean of
-    the output (:meth:`embed`); the per-step output feeds timestamp
-    retrieval (Eq. 13).
-
-    Args:
-        in_channels (int): C.
-        out_channels (int): D. Defaults to 128.
-        motion_excitation (bool): with the ME block. Defaults to False.
-        reduction (int): ME's channel reduction. Defaults to 16.
-        init_cfg (dict, optional): mmengine init config.
-    """
-
-    def __init__(self, in_channels, out_channels=128, motion_excitation=False,
-                 reduction=16, init_cfg=None):
-        super().__init__(init_cfg=init_cfg)
-        self.me = MotionExcitation(in_channels, reduction) \
-            if motion_excitation else None
-        self.mlp = nn.Sequential(
-            nn.Conv1d(in_channels, in_channels, 1), nn.ReLU(inplace=True),
-            nn.Conv1d(in_channels, out_channels, 1))
-
-    def forward(self, x):
-        if self.me is not None:
-            x = self.me(x)
-        return self.mlp(x.mean(dim=(3, 4)))
-
-    @staticmethod
-    def embed(steps):
-        """Clip embedding ``(N, D)`` from per-step output ``(N, D, T)``."""
-        return steps.mean(dim=2)
