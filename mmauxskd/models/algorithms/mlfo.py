@@ -14,7 +14,7 @@ from mmaction.registry import MODELS
 from ..heads.mlfo_temporal_head import temporal_augment
 from .base import BasePretext, split_views
 from ..necks.motion_excitation import MLFOLevelNeck
-from ..utils.global_batch import gather_with_local_grad, scale_grad
+from ..utils.gather import gather_with_local_grad, scale_grad
 
 LEVELS = ('low', 'mid', 'high')
 

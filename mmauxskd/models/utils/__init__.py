@@ -1,7 +1,6 @@
-from .feature_queue import (FeatureQueue, enqueue_all_pending,
-                            gather_across_ranks)
-from .global_batch import (gather_with_local_grad, gather_with_offset,
-                           scale_grad)
+from .feature_queue import FeatureQueue, enqueue_all_pending
+from .gather import (gather_across_ranks, gather_with_local_grad,
+                     gather_with_offset, scale_grad)
 from .momentum_encoder import MomentumEncoder, check_momentum
 from .temporal_conv import TemporalConv3d, use_fast_temporal_conv
 
