@@ -80,12 +80,13 @@ def test_sampler_single_clip_transform_and_short_video():
 
 def test_losses_match_a_direct_computation():
     torch.manual_seed(0)
-    model = build_model(temperature=0.07, margin=2.0)
+    head = build_model(head=dict(type='RSPNetHead', temperature=0.07,
+                                 margin=2.0)).head
     q_a, q_m, kp_a, kp_m, kn_a, kn_m = (F.normalize(torch.randn(5, D), dim=1)
                                         for _ in range(6))
     queue = F.normalize(torch.randn(H, D), dim=1)
-    out = model.appearance_loss(q_a, torch.stack([kp_a, kn_a], 1), queue)
-    out.update(model.speed_loss(q_m, kp_m, kn_m))
+    out = head.loss(q_a, torch.stack([kp_a, kn_a], 1), queue, q_m, kp_m,
+                    kn_m)
 
     t, loss_a, loss_m = 0.07, 0., 0.
     for i in range(5):
@@ -98,6 +99,23 @@ def test_losses_match_a_direct_computation():
     # A: the SUM of the two terms (authors' code), each a batch mean
     assert out['loss_A'].item() == pytest.approx(loss_a.item() / 5, rel=1e-5)
     assert out['loss_M'].item() == pytest.approx(loss_m / 5, rel=1e-5)
+
+
+def test_the_configured_head_decides_the_losses():
+    """Another temperature and margin in ``head=dict(...)`` give the loss
+    of a direct computation on the model's own embeddings."""
+    t, margin = 0.2, 0.5
+    model = build_model(check_hooks=False, head=dict(
+        type='RSPNetHead', temperature=t, margin=margin))
+    clips = triplets()
+    with torch.no_grad():
+        losses = model(clips, mode='loss')
+        _, q_m = model.embed(model.query_encoder(), clips[:, 0])
+        _, (kp_m, kn_m) = model._keys(clips[:, 1], clips[:, 2])
+    pos, neg = (q_m * kp_m).sum(1) / t, (q_m * kn_m).sum(1) / t
+    expected = (margin - (pos - neg)).clamp(min=0).mean()
+    torch.testing.assert_close(losses['loss_M'], expected)
+    assert losses['acc_M'].item() == (pos > neg).float().mean().item()
 
 
 def test_key_encoder_gets_no_gradient_and_negative_keys_are_enqueued():
