@@ -11,12 +11,13 @@ import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
 from mmaction.registry import HOOKS, MODELS, TRANSFORMS
 
+from mmauxskd.models.utils import update_momentum_encoders
 from test_auxskd import fake_runner, tiny_backbone
 
 B, H, D = 4, 10, 16  # batch, queue size, embedding
 
 
-def build_model(queue_size=H, momentum=0.9, **kwargs):
+def build_model(queue_size=H, momentum=0.1, **kwargs):
     head = dict(type='VideoMLPNeck', in_channels=64, hid_channels=32,
                 out_channels=D, num_layers=2)
     model = MODELS.build(dict(
@@ -120,31 +121,33 @@ def test_the_configured_head_decides_the_losses():
 
 def test_key_encoder_gets_no_gradient_and_negative_keys_are_enqueued():
     model = build_model()
-    assert not any(p.requires_grad for p in model.key_encoder.parameters())
-    for key, value in model.key_encoder.module.state_dict().items():
+    key_encoder = model.momentum_contrast.encoder
+    assert not any(p.requires_grad for p in key_encoder.parameters())
+    for key, value in key_encoder.module.state_dict().items():
         ours = model.query_encoder().state_dict()[key]
         assert torch.equal(value, ours), key
-    model.momentum_update()
+    update_momentum_encoders(model)
     clips = triplets()
     losses = model(clips, mode='loss')
     (losses['loss_A'] + losses['loss_M']).backward()
-    assert all(p.grad is None for p in model.key_encoder.parameters())
+    assert all(p.grad is None for p in key_encoder.parameters())
     for module in (model.backbone, model.neck, model.speed_neck):
         assert any(p.grad is not None and p.grad.abs().sum() > 0
                    for p in module.parameters())
-    pending = model.queue.pending
+    pending = model.momentum_contrast.queue.pending
     assert pending.shape == (B, D) and pending.grad_fn is None
     with torch.no_grad():  # k-_A: the other-speed clips' appearance keys
-        k = model.key_encoder.module  # (one batch with k+, as in training)
+        k = key_encoder.module  # (one batch with k+, as in training)
         k_a = k['neck'](k['backbone'](torch.cat([clips[:, 1], clips[:, 2]])))
     torch.testing.assert_close(pending, F.normalize(k_a[B:], dim=1))
-    assert model.queue.enqueue_pending() == B
-    assert int(model.queue.ptr) == B
+    assert model.momentum_contrast.queue.enqueue_pending() == B
+    assert int(model.momentum_contrast.queue.ptr) == B
     with pytest.raises(RuntimeError, match='MomentumTeacherHook'):
         model(triplets(), mode='loss')
     state = model.state_dict()
-    assert 'key_encoder.module.speed_neck.mlp.0.weight' in state
-    assert {'queue.bank', 'queue.ptr', 'key_encoder.steps'} <= set(state)
+    assert 'momentum_contrast.encoder.module.speed_neck.mlp.0.weight' in state
+    assert {'momentum_contrast.queue.bank', 'momentum_contrast.queue.ptr',
+            'momentum_contrast.encoder.steps'} <= set(state)
     assert {k for k in state if k.startswith('backbone.')} == {
         'backbone.' + k for k in model.backbone.state_dict()}
 
@@ -154,7 +157,7 @@ def test_a_few_steps_with_the_hooks_reduce_the_loss():
     batch's own keys would make them hard negatives of the same videos,
     so on one repeated batch the loss is not expected to fall)."""
     torch.manual_seed(0)
-    model = build_model(queue_size=32, momentum=0.99, check_hooks=False)
+    model = build_model(queue_size=32, momentum=0.01, check_hooks=False)
     wrapper = OptimWrapper(torch.optim.SGD(
         [p for p in model.parameters() if p.requires_grad], lr=0.05,
         momentum=0.9))
@@ -168,10 +171,10 @@ def test_a_few_steps_with_the_hooks_reduce_the_loss():
         losses.append((out['loss'].item(), out['loss_A'].item()))
     assert all(math.isfinite(x) for pair in losses for x in pair)
     assert losses[-1][0] < losses[0][0] and losses[-1][1] < losses[0][1]
-    assert int(model.key_encoder.steps) == 8
+    assert int(model.momentum_contrast.encoder.steps) == 8
     model.train_step(data, wrapper)
     queue.after_train_iter(fake_runner(model, 8), 8)
-    assert int(model.queue.ptr) == 8
+    assert int(model.momentum_contrast.queue.ptr) == 8
 
 
 @pytest.mark.parametrize('name,sampler', [

@@ -1,26 +1,39 @@
-"""The two per-iteration steps of auxSKD's Algorithm 1 that are not the loss.
+"""The two per-iteration steps of a momentum method that are not the loss:
+the EMA update of the momentum encoder and the enqueue of the step's keys
+(auxSKD's Algorithm 1, steps 6 and 9; MoCo's momentum update and
+``_dequeue_and_enqueue``).
 
-Both hooks act on the (unwrapped) model, whose state (teacher, memory bank)
-is in its state dict, so checkpoints and ``--resume`` carry it. They drive
-the public protocol of the blocks in :mod:`mmauxskd.models.utils`: a model
-with momentum encoders has ``momentum`` (its base m) and
-``momentum_update(m)``, which calls :meth:`MomentumEncoder.update` on each
-of them with its online module; every :class:`FeatureQueue` of a model
-pushes the keys its model handed to ``enqueue_later``. AuxSKD and RSPNet
-(and any later algorithm built on the blocks) follow it.
+Both hooks act on the :class:`~mmauxskd.models.utils.MomentumContrast`
+blocks of the (unwrapped) model, whose state (EMA copy, queue) is in the
+model's state dict, so checkpoints and ``--resume`` carry it. The block's
+docstring gives the protocol a model follows to be driven by them.
 """
 import math
 
 from mmengine.hooks import Hook
 from mmaction.registry import HOOKS
 
-from ...models.utils import enqueue_all_pending
+from ...models.utils import check_momentum, momentum_contrasts
 from ...utils.model import unwrap_model
+
+
+def _blocks(runner, hook):
+    model = unwrap_model(runner.model)
+    blocks = momentum_contrasts(model)
+    if not blocks:
+        raise TypeError(f'{type(model).__name__} has no MomentumContrast: '
+                        f'{hook} is for models with a momentum encoder and '
+                        'queue (AuxSKD, RSPNet)')
+    return blocks
 
 
 @HOOKS.register_module()
 class MomentumTeacherHook(Hook):
-    """EMA update of the teacher, theta_T <- m theta_T + (1 - m) theta_S.
+    """EMA update of the momentum encoder, theta_T <- (1 - momentum) theta_T
+    + momentum theta_S, before each training iteration.
+
+    ``momentum`` is the online (student) weight, 1 - m, as in mmengine's
+    ``ExponentialMovingAverage`` and mmpretrain's ``CosineEMA``.
 
     Algorithm 1 updates the teacher at step 6, after the student forward and
     before the teacher forward, with the student weights of the current
@@ -36,29 +49,34 @@ class MomentumTeacherHook(Hook):
     update keeps the teacher identical on every rank with no communication.
 
     Args:
-        momentum (float, optional): base m; defaults to the model's
-            ``momentum`` (0.999 in the configs).
-        schedule (str): ``'constant'`` or ``'cosine'`` (BYOL: m rises from
-            the base to ``end_momentum`` along a half cosine over the run,
-            ``m_t = end - (end - base) * (1 + cos(pi t / T)) / 2`` with t the
-            iteration and T the run's iterations). Defaults to 'constant'.
-        end_momentum (float): final m of the cosine schedule. Defaults to 1.
+        momentum (float, optional): base online weight in [0, 0.5];
+            defaults to each block's ``momentum`` (the model's, 0.001 in
+            the configs).
+        schedule (str): ``'constant'`` or ``'cosine'`` (BYOL; mmpretrain's
+            ``CosineEMA``: the weight falls from the base to
+            ``end_momentum`` along a half cosine over the run,
+            ``w_t = end - (end - base) * (1 + cos(pi t / T)) / 2`` with t
+            the iteration and T the run's iterations). Defaults to
+            'constant'.
+        end_momentum (float): final online weight of the cosine schedule.
+            Defaults to 0 (m = 1, a frozen copy at the end).
     """
 
     priority = 'ABOVE_NORMAL'
 
-    def __init__(self, momentum=None, schedule='constant', end_momentum=1.0):
+    def __init__(self, momentum=None, schedule='constant', end_momentum=0.):
         if schedule not in ('constant', 'cosine'):
             raise ValueError(f'unknown momentum schedule {schedule!r}')
-        for m in (momentum, end_momentum):
-            if m is not None and not 0 <= m <= 1:
-                raise ValueError(f'momentum must be in [0, 1], got {m}')
+        if momentum is not None:
+            check_momentum(momentum, 'MomentumTeacherHook.momentum')
+        check_momentum(end_momentum, 'MomentumTeacherHook.end_momentum')
         self.momentum = momentum
         self.schedule = schedule
         self.end_momentum = end_momentum
 
     def get_momentum(self, base, cur_iter, max_iters):
-        """m at iteration ``cur_iter`` (0-based) of ``max_iters``."""
+        """Online weight at iteration ``cur_iter`` (0-based) of
+        ``max_iters``."""
         if self.schedule == 'constant' or not max_iters:
             return base
         progress = min(cur_iter / max_iters, 1.0)
@@ -66,38 +84,37 @@ class MomentumTeacherHook(Hook):
             1 + math.cos(math.pi * progress)) / 2
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        model = unwrap_model(runner.model)
-        if not hasattr(model, 'momentum_update'):
-            raise TypeError(f'{type(model).__name__} has no momentum_update()'
-                            ': MomentumTeacherHook is for models with a '
-                            'momentum encoder (AuxSKD, RSPNet)')
-        base = model.momentum if self.momentum is None else self.momentum
-        m = self.get_momentum(base, runner.iter, runner.max_iters)
-        model.momentum_update(m)
-        runner.message_hub.update_scalar('train/teacher_momentum', m)
+        for block in _blocks(runner, 'MomentumTeacherHook'):
+            base = block.momentum if self.momentum is None else self.momentum
+            momentum = self.get_momentum(base, runner.iter, runner.max_iters)
+            block.update(momentum)
+        runner.message_hub.update_scalar('train/ema_momentum', momentum)
 
 
 @HOOKS.register_module()
 class AnchorQueueHook(Hook):
-    """Enqueue the batch's teacher embeddings (keys) after the step.
+    """Enqueue the batch's momentum-encoder embeddings (keys) after the
+    step.
 
     Algorithm 1, step 9: the loss of a batch uses the memory bank as it was
     before the batch; then the batch's teacher embeddings ``z_T`` go in and
-    the oldest anchors leave. The model's forward hands ``z_T`` to its
-    queue's ``enqueue_later``; this hook calls ``enqueue_pending`` on every
-    :class:`FeatureQueue` of the model after the optimizer step (which does
-    not read the queue) and before the checkpoint hook (lower priority)
-    saves, so a checkpoint always holds the queue that the next iteration
-    will use. With several processes the embeddings of all ranks are
-    gathered in rank order so that every rank holds the same queue.
+    the oldest anchors leave. The model's forward hands them to its block's
+    ``enqueue_later``; this hook calls ``enqueue_pending`` on every block
+    after the optimizer step (which does not read the queue) and before the
+    checkpoint hook (lower priority) saves, so a checkpoint always holds the
+    queue that the next iteration will use. With several processes the
+    embeddings of all ranks are gathered in rank order so that every rank
+    holds the same queue.
     """
 
     priority = 'ABOVE_NORMAL'
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
-        model = unwrap_model(runner.model)
-        if not enqueue_all_pending(model)[0]:
-            raise TypeError(f'{type(model).__name__} has no FeatureQueue: '
-                            'AnchorQueueHook is for models with a queue '
-                            '(AuxSKD, RSPNet)')
+        blocks = [b for b in _blocks(runner, 'AnchorQueueHook')
+                  if b.queue is not None]
+        if not blocks:
+            raise TypeError('the momentum blocks of the model have no queue: '
+                            'AnchorQueueHook is for models with one')
+        for block in blocks:
+            block.enqueue_pending()
