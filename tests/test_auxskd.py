@@ -15,7 +15,7 @@ from mmengine.optim import OptimWrapper
 from mmaction.registry import HOOKS, MODELS
 
 from conftest import ROOT
-from mmauxskd.models.utils import FeatureQueue
+from mmauxskd.models.utils import FeatureQueue, update_momentum_encoders
 
 B, H, D = 4, 10, 16  # batch, queue size (not a multiple of B), embedding
 
@@ -26,7 +26,7 @@ def tiny_backbone():
     return dict(backbone, base_channels=8)  # 64 output channels
 
 
-def build_model(queue_size=H, momentum=0.9, temps=(0.1, 0.05), **kwargs):
+def build_model(queue_size=H, momentum=0.1, temps=(0.1, 0.05), **kwargs):
     model = MODELS.build(dict(
         type='AuxSKD',
         backbone=tiny_backbone(),
@@ -92,20 +92,22 @@ def test_head_gradients_reach_only_the_student():
 
 def test_teacher_starts_equal_and_never_gets_gradients():
     model = build_model()
+    teacher = model.momentum_contrast.encoder
+    anchor_queue = model.momentum_contrast.queue
     student = student_state(model)
-    for key, value in model.teacher.module.state_dict().items():
+    for key, value in teacher.module.state_dict().items():
         assert torch.equal(value, student[key]), key
-    assert not any(p.requires_grad for p in model.teacher.parameters())
+    assert not any(p.requires_grad for p in teacher.parameters())
 
     grad_enabled = []
-    model.teacher.register_forward_hook(
+    teacher.register_forward_hook(
         lambda *_: grad_enabled.append(torch.is_grad_enabled()))
-    model.momentum_update()
+    update_momentum_encoders(model)
     losses = model(two_views(), mode='loss')
     losses['loss_skd'].backward()
     assert grad_enabled == [False]  # the teacher runs under no_grad
-    assert model.anchor_queue.pending.grad_fn is None
-    assert all(p.grad is None for p in model.teacher.parameters())
+    assert anchor_queue.pending.grad_fn is None
+    assert all(p.grad is None for p in teacher.parameters())
     for module in (model.backbone, model.neck, model.predictor):
         grads = [p.grad for p in module.parameters()]
         assert all(g is not None for g in grads)
@@ -113,7 +115,8 @@ def test_teacher_starts_equal_and_never_gets_gradients():
 
 
 def test_teacher_follows_the_ema_formula_after_a_step():
-    model = build_model(momentum=0.9)
+    model = build_model(momentum=0.1)
+    teacher = model.momentum_contrast.encoder
     wrapper = OptimWrapper(torch.optim.SGD(
         [p for p in model.parameters() if p.requires_grad], lr=0.5))
     ema, queue = (HOOKS.build(dict(type=t)) for t in (
@@ -124,15 +127,15 @@ def test_teacher_follows_the_ema_formula_after_a_step():
     model.train_step(data, wrapper)  # the student moves
     queue.after_train_iter(fake_runner(model, 0), 0)
     teacher_before = {k: v.clone() for k, v in
-                      model.teacher.module.state_dict().items()}
+                      teacher.module.state_dict().items()}
     student = student_state(model)
     ema.before_train_iter(fake_runner(model, 1), 1)
 
-    m, moved = 0.9, 0
-    params = dict(model.teacher.module.named_parameters())
-    for key, value in model.teacher.module.state_dict().items():
-        if key in params:  # theta_T <- m theta_T + (1 - m) theta_S
-            expected = m * teacher_before[key] + (1 - m) * student[key]
+    w, moved = 0.1, 0
+    params = dict(teacher.module.named_parameters())
+    for key, value in teacher.module.state_dict().items():
+        if key in params:  # theta_T <- (1 - w) theta_T + w theta_S
+            expected = (1 - w) * teacher_before[key] + w * student[key]
             torch.testing.assert_close(value, expected, rtol=1e-5,
                                        atol=1e-7)
             moved += not torch.equal(value, student[key])
@@ -146,36 +149,38 @@ def test_weights_loaded_after_init_reach_the_teacher_only_by_the_ema():
     the student): a backbone loaded after ``init_weights`` (load_from,
     --pretrained) leaves the teacher random, as RSPNet's key encoder after
     auxSKD must be (paper §4.3)."""
-    model = build_model(momentum=0.9)
+    model = build_model(momentum=0.1)
+    teacher = model.momentum_contrast.encoder
     random_teacher = {k: v.clone() for k, v in
-                      model.teacher.module.state_dict().items()}
+                      teacher.module.state_dict().items()}
     with torch.no_grad():  # as load_from would, after init_weights
         for p in model.backbone.parameters():
             p.add_(torch.randn_like(p))
     student = student_state(model)
-    model.momentum_update()
-    params = dict(model.teacher.module.named_parameters())
+    update_momentum_encoders(model)
+    params = dict(teacher.module.named_parameters())
     for key in params:
         expected = 0.9 * random_teacher[key] + 0.1 * student[key]
         torch.testing.assert_close(params[key], expected, rtol=1e-5,
                                    atol=1e-6)
-    assert int(model.teacher.steps) == 1
+    assert int(teacher.steps) == 1
 
 
 def test_momentum_schedule():
     hook = HOOKS.build(dict(type='MomentumTeacherHook', schedule='cosine'))
-    assert hook.get_momentum(0.99, 0, 100) == pytest.approx(0.99)
-    assert hook.get_momentum(0.99, 50, 100) == pytest.approx(0.995)
-    assert hook.get_momentum(0.99, 100, 100) == pytest.approx(1.0)
+    assert hook.get_momentum(0.01, 0, 100) == pytest.approx(0.01)
+    assert hook.get_momentum(0.01, 50, 100) == pytest.approx(0.005)
+    assert hook.get_momentum(0.01, 100, 100) == pytest.approx(0, abs=1e-12)
     const = HOOKS.build(dict(type='MomentumTeacherHook', momentum=0.5))
     model = build_model()
-    before = {k: v.clone() for k, v in model.teacher.state_dict().items()}
+    teacher = model.momentum_contrast.encoder
+    before = {k: v.clone() for k, v in teacher.state_dict().items()}
     const.before_train_iter(fake_runner(model), 0)  # teacher == student
     model.backbone.conv1.conv.conv_s.weight.data += 1
     const.before_train_iter(fake_runner(model, 1), 1)
     key = '0.conv1.conv.conv_s.weight'
     torch.testing.assert_close(
-        model.teacher.module.state_dict()[key],
+        teacher.module.state_dict()[key],
         before['module.' + key] + 0.5)
     with pytest.raises(ValueError):
         HOOKS.build(dict(type='MomentumTeacherHook', schedule='linear'))
@@ -204,32 +209,34 @@ def test_queue_is_fifo_and_wraps_around():
 
 def test_loss_uses_the_queue_before_the_batch_then_enqueues():
     model = build_model()
-    model.momentum_update()
-    bank, ptr = model.anchor_queue.bank.clone(), int(model.anchor_queue.ptr)
+    teacher = model.momentum_contrast.encoder
+    anchor_queue = model.momentum_contrast.queue
+    update_momentum_encoders(model)
+    bank, ptr = anchor_queue.bank.clone(), int(anchor_queue.ptr)
     views = two_views()
     losses = model(views, mode='loss')
-    assert torch.equal(model.anchor_queue.bank, bank)  # not yet
+    assert torch.equal(anchor_queue.bank, bank)  # not yet
     with torch.no_grad():  # the loss against the old bank
         z_s = model.predictor(model.neck(model.backbone(views[:, 0])))
-        z_t = model.teacher(views[:, 1])
+        z_t = teacher(views[:, 1])
         expected = model.head.loss(z_s, z_t, bank)['loss_skd']
     torch.testing.assert_close(losses['loss_skd'].detach(), expected)
-    keys = model.anchor_queue.pending.clone()
+    keys = anchor_queue.pending.clone()
     torch.testing.assert_close(keys, F.normalize(z_t, dim=1))
-    assert model.anchor_queue.enqueue_pending() == B
+    assert anchor_queue.enqueue_pending() == B
     rows = [(ptr + i) % H for i in range(B)]
-    assert torch.equal(model.anchor_queue.bank[rows], keys)
-    assert int(model.anchor_queue.ptr) == (ptr + B) % H
-    assert model.anchor_queue.enqueue_pending() == 0  # nothing twice
+    assert torch.equal(anchor_queue.bank[rows], keys)
+    assert int(anchor_queue.ptr) == (ptr + B) % H
+    assert anchor_queue.enqueue_pending() == 0  # nothing twice
 
 
 def test_missing_hooks_fail_loudly():
     model = build_model()
     with pytest.raises(RuntimeError, match='MomentumTeacherHook'):
         model(two_views(), mode='loss')
-    model.momentum_update()
+    update_momentum_encoders(model)
     model(two_views(), mode='loss')
-    model.momentum_update()
+    update_momentum_encoders(model)
     with pytest.raises(RuntimeError, match='AnchorQueueHook'):
         model(two_views(), mode='loss')
     with pytest.raises(ValueError, match='TwoViewClips'):
@@ -241,9 +248,10 @@ def test_missing_hooks_fail_loudly():
 def test_state_dict_and_chaining_into_a_recognizer(tmp_path):
     model = build_model()
     state = model.state_dict()
-    for key in ('anchor_queue.bank', 'anchor_queue.ptr', 'teacher.steps',
+    for key in ('momentum_contrast.queue.bank', 'momentum_contrast.queue.ptr',
+                'momentum_contrast.encoder.steps',
                 'neck.mlp.0.weight', 'predictor.mlp.3.weight',
-                'teacher.module.1.mlp.0.weight'):
+                'momentum_contrast.encoder.module.1.mlp.0.weight'):
         assert key in state
     backbone = {k: v for k, v in state.items() if k.startswith('backbone.')}
     assert len(backbone) == len(model.backbone.state_dict())
@@ -274,7 +282,9 @@ def test_state_dict_and_chaining_into_a_recognizer(tmp_path):
 def test_algorithm_1_with_hooks_reduces_the_loss():
     """A few real steps on a fixed batch: the student learns the teacher."""
     torch.manual_seed(0)
-    model = build_model(queue_size=64, momentum=0.99)
+    model = build_model(queue_size=64, momentum=0.01)
+    teacher = model.momentum_contrast.encoder
+    anchor_queue = model.momentum_contrast.queue
     wrapper = OptimWrapper(torch.optim.SGD(
         [p for p in model.parameters() if p.requires_grad], lr=0.05,
         momentum=0.9))
@@ -288,5 +298,5 @@ def test_algorithm_1_with_hooks_reduces_the_loss():
         queue.after_train_iter(fake_runner(model, it), it)
     assert all(math.isfinite(x) for x in losses)
     assert losses[-1] < losses[0]
-    assert int(model.teacher.steps) == 6
-    assert int(model.anchor_queue.ptr) == 6 * 8 % 64
+    assert int(teacher.steps) == 6
+    assert int(anchor_queue.ptr) == 6 * 8 % 64

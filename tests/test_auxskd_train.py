@@ -14,6 +14,9 @@ from test_dist_resume import CRASH_HOOK, _log  # kills in epoch 2
 
 DEMO = 'configs/auxskd/r2plus1d_demo.py'
 QUEUE = 5
+# state-dict keys of the teacher and the memory bank (a MomentumContrast)
+TEACHER = 'momentum_contrast.encoder.'
+STEPS, QUEUE_KEYS = TEACHER + 'steps', 'momentum_contrast.queue.'
 
 DUMP_HOOK = '''
 import os.path as osp
@@ -88,8 +91,8 @@ def test_two_processes_hold_the_same_teacher_and_queue(tiny_data, tmp_path):
     # statistics are per rank until SyncBuffersHook averages them
     ranks = [torch.load(osp.join(work, f'last_iter_rank{r}.pth'))
              for r in (0, 1)]
-    agree = [k for k in ranks[0] if k.startswith('anchor_queue.') or
-             k == 'teacher.steps' or not k.rsplit('.', 1)[-1].startswith(
+    agree = [k for k in ranks[0] if k.startswith(QUEUE_KEYS) or
+             k == STEPS or not k.rsplit('.', 1)[-1].startswith(
                  ('running_', 'num_batches'))]
     assert len(agree) > 100
     for key in agree:
@@ -100,12 +103,12 @@ def test_two_processes_hold_the_same_teacher_and_queue(tiny_data, tmp_path):
         assert torch.equal(value, ranks[1][key]), key
     state = ranks[0]
     # 4 iterations x (2 ranks x 2 clips) gathered into every rank's queue
-    assert int(state['anchor_queue.ptr']) == 4 * 4 % QUEUE
-    assert int(state['teacher.steps']) == 4
-    assert torch.allclose(state['anchor_queue.bank'].norm(dim=1),
+    assert int(state[QUEUE_KEYS + 'ptr']) == 4 * 4 % QUEUE
+    assert int(state[STEPS]) == 4
+    assert torch.allclose(state[QUEUE_KEYS + 'bank'].norm(dim=1),
                           torch.ones(QUEUE))
     # the teacher moved away from its start but is not the student
-    assert not torch.equal(state['teacher.module.1.mlp.0.weight'],
+    assert not torch.equal(state[TEACHER + 'module.1.mlp.0.weight'],
                            state['neck.mlp.0.weight'])
 
 
@@ -131,12 +134,12 @@ def test_killed_run_resumes_to_the_same_teacher_queue_and_student(
     b = torch.load(osp.join(killed, 'epoch_2.pth'), weights_only=False)
     assert a['meta']['iter'] == b['meta']['iter'] == 8
     keys = a['state_dict'].keys()
-    assert {'anchor_queue.bank', 'anchor_queue.ptr', 'teacher.steps'} <= keys
-    assert any(k.startswith('teacher.module.0.') for k in keys)
+    assert {QUEUE_KEYS + 'bank', QUEUE_KEYS + 'ptr', STEPS} <= keys
+    assert any(k.startswith(TEACHER + 'module.0.') for k in keys)
     for key, value in a['state_dict'].items():
         assert torch.equal(value, b['state_dict'][key]), key
     for x, y in zip(a['optimizer']['state'].values(),
                     b['optimizer']['state'].values()):
         assert torch.equal(x['momentum_buffer'], y['momentum_buffer'])
     # and the run did something: the queue holds 8 x 2 new keys
-    assert int(a['state_dict']['anchor_queue.ptr']) == 16 % QUEUE
+    assert int(a['state_dict'][QUEUE_KEYS + 'ptr']) == 16 % QUEUE

@@ -55,17 +55,18 @@ def test_auxskd_then_x_then_finetune_and_test(tiny_data, tmp_path, x):
     assert all(0 <= s['knn_val'] <= 1 for s in result['stages'])
 
     # stage 1 is auxSKD with X's sampling: a teacher and a queue
-    assert any(k.startswith('teacher.') for k in aux_sd)
+    assert any(k.startswith('momentum_contrast.encoder.') for k in aux_sd)
     assert 'queue' in ''.join(aux_sd)
     # stage 2 is X's own model, started from the student's backbone only
     assert any(k.startswith(X_KEYS[x]) for k in x_sd), sorted(x_sd)[-5:]
     assert not any(k.startswith('predictor.') for k in x_sd)
     if x == 'rspnet':  # its key encoder starts fresh, not copied
-        key = x_sd['key_encoder.module.backbone.conv1.conv.conv_s.weight']
+        key = x_sd['momentum_contrast.encoder.module.backbone.conv1.conv.'
+                   'conv_s.weight']
         assert not torch.allclose(
             key, aux_sd['backbone.conv1.conv.conv_s.weight'], atol=1e-2)
     else:
-        assert not any(k.startswith('teacher.') for k in x_sd)
+        assert not any(k.startswith('momentum_contrast.') for k in x_sd)
     given = _state(osp.join(stages[1], 'pretrained_0.pth'))
     student = {k: v for k, v in aux_sd.items() if k.startswith('backbone.')}
     assert given.keys() == student.keys()

@@ -86,8 +86,8 @@ def similarity_kl(model, inputs):
     with torch.no_grad():
         z_s = F.normalize(model.predictor(model.neck(model.backbone(
             view_s))), dim=1)
-        z_t = F.normalize(model.teacher(view_t), dim=1)
-        bank = model.anchor_queue.bank
+        z_t = F.normalize(model.momentum_contrast(view_t), dim=1)
+        bank = model.momentum_contrast.queue.bank
         p_t = F.softmax(z_t @ bank.t() / model.head.temp_teacher, dim=1)
         log_p_s = F.log_softmax(z_s @ bank.t() / model.head.temp_student,
                                 dim=1)
@@ -122,5 +122,5 @@ def test_auxskd_demo_recipe_brings_the_student_to_the_teacher(tiny_data):
                          wrapper)
         queue.after_train_iter(fake_runner(model, it, 40), it)
     after = similarity_kl(model, inputs)
-    assert int(model.teacher.steps) == 40
+    assert int(model.momentum_contrast.encoder.steps) == 40
     assert after < 0.5 * before, (before, after)

@@ -22,11 +22,16 @@ from conftest import ROOT
 from mmauxskd.utils.checkpoint import safe_torch_load
 
 LEGACY = osp.join(ROOT, 'tests/data/legacy')
-RSPNET_RENAMES = (('teacher.module.0.', 'key_encoder.module.backbone.'),
-                  ('teacher.module.1.', 'key_encoder.module.neck.'),
-                  ('teacher.module.2.', 'key_encoder.module.speed_neck.'),
-                  ('teacher.steps', 'key_encoder.steps'),
-                  ('anchor_queue.', 'queue.'))
+KEYS, QUEUE = 'momentum_contrast.encoder.', 'momentum_contrast.queue.'
+RENAMES = dict(
+    rspnet=(('teacher.module.0.', KEYS + 'module.backbone.'),
+            ('teacher.module.1.', KEYS + 'module.neck.'),
+            ('teacher.module.2.', KEYS + 'module.speed_neck.'),
+            ('teacher.steps', KEYS + 'steps'),
+            ('anchor_queue.', QUEUE)),
+    auxskd=(('teacher.', KEYS), ('anchor_queue.', QUEUE)))
+# RSPNet's names at version 2 (key_encoder, queue as modules of their own)
+RSPNET_V2 = ((KEYS, 'key_encoder.'), (QUEUE, 'queue.'))
 
 
 def legacy_configs():
@@ -39,7 +44,7 @@ def legacy_configs():
 
 
 def new_name(name, key):
-    for old, new in RSPNET_RENAMES if name == 'rspnet' else ():
+    for old, new in RENAMES.get(name, ()):
         if key.startswith(old):
             return new + key[len(old):]
     return key
@@ -57,8 +62,8 @@ def test_checkpoint_written_before_the_renames_loads(name):
     for key, value in old.items():
         assert torch.equal(state[new_name(name, key)], value), key
     if name in ('auxskd', 'rspnet'):
-        encoder = model.teacher if name == 'auxskd' else model.key_encoder
-        queue = model.anchor_queue if name == 'auxskd' else model.queue
+        encoder = model.momentum_contrast.encoder
+        queue = model.momentum_contrast.queue
         assert int(encoder.steps) == 1 and int(queue.ptr) == 4
         # the EMA copy is not the online encoder: a swapped mapping fails
         assert not torch.equal(encoder.module[0].conv1.conv.conv_s.weight
@@ -72,11 +77,37 @@ def test_new_rspnet_checkpoint_round_trips(tmp_path):
     init_default_scope('mmaction')
     cfg = legacy_configs()['rspnet']
     model = MODELS.build(cfg)
-    model.key_encoder.steps.fill_(3)
+    model.momentum_contrast.encoder.steps.fill_(3)
     state = model.state_dict()
-    assert state._metadata['']['version'] == 2
+    assert state._metadata['']['version'] == 3
     torch.save(dict(state_dict=state), tmp_path / 'new.pth')
     fresh = MODELS.build(cfg)
     load_checkpoint(fresh, str(tmp_path / 'new.pth'), strict=True)
+    for key, value in fresh.state_dict().items():
+        assert torch.equal(value, state[key]), key
+
+
+def test_version_2_rspnet_checkpoint_loads(tmp_path):
+    """Keys of the version before the momentum block (``key_encoder.*``,
+    ``queue.*``) land on the block's."""
+    init_default_scope('mmaction')
+    cfg = legacy_configs()['rspnet']
+    model = MODELS.build(cfg)
+    model.momentum_contrast.encoder.steps.fill_(5)
+    model.momentum_contrast.queue.ptr.fill_(2)
+    state = model.state_dict()
+    old = type(state)()
+    for key, value in state.items():
+        for new, former in RSPNET_V2:
+            if key.startswith(new):
+                key = former + key[len(new):]
+                break
+        old[key] = value
+    assert 'key_encoder.steps' in old and 'queue.bank' in old
+    old._metadata = state._metadata
+    old._metadata['']['version'] = 2
+    torch.save(dict(state_dict=old), tmp_path / 'v2.pth')
+    fresh = MODELS.build(cfg)
+    load_checkpoint(fresh, str(tmp_path / 'v2.pth'), strict=True)
     for key, value in fresh.state_dict().items():
         assert torch.equal(value, state[key]), key

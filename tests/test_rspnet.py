@@ -11,12 +11,13 @@ import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
 from mmaction.registry import HOOKS, MODELS, TRANSFORMS
 
+from mmauxskd.models.utils import update_momentum_encoders
 from test_auxskd import fake_runner, tiny_backbone
 
 B, H, D = 4, 10, 16  # batch, queue size, embedding
 
 
-def build_model(queue_size=H, momentum=0.9, **kwargs):
+def build_model(queue_size=H, momentum=0.1, **kwargs):
     head = dict(type='VideoMLPNeck', in_channels=64, hid_channels=32,
                 out_channels=D, num_layers=2)
     model = MODELS.build(dict(
@@ -80,12 +81,13 @@ def test_sampler_single_clip_transform_and_short_video():
 
 def test_losses_match_a_direct_computation():
     torch.manual_seed(0)
-    model = build_model(temperature=0.07, margin=2.0)
+    head = build_model(head=dict(type='RSPNetHead', temperature=0.07,
+                                 margin=2.0)).head
     q_a, q_m, kp_a, kp_m, kn_a, kn_m = (F.normalize(torch.randn(5, D), dim=1)
                                         for _ in range(6))
     queue = F.normalize(torch.randn(H, D), dim=1)
-    out = model.appearance_loss(q_a, torch.stack([kp_a, kn_a], 1), queue)
-    out.update(model.speed_loss(q_m, kp_m, kn_m))
+    out = head.loss(q_a, torch.stack([kp_a, kn_a], 1), queue, q_m, kp_m,
+                    kn_m)
 
     t, loss_a, loss_m = 0.07, 0., 0.
     for i in range(5):
@@ -100,33 +102,52 @@ def test_losses_match_a_direct_computation():
     assert out['loss_M'].item() == pytest.approx(loss_m / 5, rel=1e-5)
 
 
+def test_the_configured_head_decides_the_losses():
+    """Another temperature and margin in ``head=dict(...)`` give the loss
+    of a direct computation on the model's own embeddings."""
+    t, margin = 0.2, 0.5
+    model = build_model(check_hooks=False, head=dict(
+        type='RSPNetHead', temperature=t, margin=margin))
+    clips = triplets()
+    with torch.no_grad():
+        losses = model(clips, mode='loss')
+        _, q_m = model.embed(model.query_encoder(), clips[:, 0])
+        _, (kp_m, kn_m) = model._keys(clips[:, 1], clips[:, 2])
+    pos, neg = (q_m * kp_m).sum(1) / t, (q_m * kn_m).sum(1) / t
+    expected = (margin - (pos - neg)).clamp(min=0).mean()
+    torch.testing.assert_close(losses['loss_M'], expected)
+    assert losses['acc_M'].item() == (pos > neg).float().mean().item()
+
+
 def test_key_encoder_gets_no_gradient_and_negative_keys_are_enqueued():
     model = build_model()
-    assert not any(p.requires_grad for p in model.key_encoder.parameters())
-    for key, value in model.key_encoder.module.state_dict().items():
+    key_encoder = model.momentum_contrast.encoder
+    assert not any(p.requires_grad for p in key_encoder.parameters())
+    for key, value in key_encoder.module.state_dict().items():
         ours = model.query_encoder().state_dict()[key]
         assert torch.equal(value, ours), key
-    model.momentum_update()
+    update_momentum_encoders(model)
     clips = triplets()
     losses = model(clips, mode='loss')
     (losses['loss_A'] + losses['loss_M']).backward()
-    assert all(p.grad is None for p in model.key_encoder.parameters())
+    assert all(p.grad is None for p in key_encoder.parameters())
     for module in (model.backbone, model.neck, model.speed_neck):
         assert any(p.grad is not None and p.grad.abs().sum() > 0
                    for p in module.parameters())
-    pending = model.queue.pending
+    pending = model.momentum_contrast.queue.pending
     assert pending.shape == (B, D) and pending.grad_fn is None
     with torch.no_grad():  # k-_A: the other-speed clips' appearance keys
-        k = model.key_encoder.module  # (one batch with k+, as in training)
+        k = key_encoder.module  # (one batch with k+, as in training)
         k_a = k['neck'](k['backbone'](torch.cat([clips[:, 1], clips[:, 2]])))
     torch.testing.assert_close(pending, F.normalize(k_a[B:], dim=1))
-    assert model.queue.enqueue_pending() == B
-    assert int(model.queue.ptr) == B
+    assert model.momentum_contrast.queue.enqueue_pending() == B
+    assert int(model.momentum_contrast.queue.ptr) == B
     with pytest.raises(RuntimeError, match='MomentumTeacherHook'):
         model(triplets(), mode='loss')
     state = model.state_dict()
-    assert 'key_encoder.module.speed_neck.mlp.0.weight' in state
-    assert {'queue.bank', 'queue.ptr', 'key_encoder.steps'} <= set(state)
+    assert 'momentum_contrast.encoder.module.speed_neck.mlp.0.weight' in state
+    assert {'momentum_contrast.queue.bank', 'momentum_contrast.queue.ptr',
+            'momentum_contrast.encoder.steps'} <= set(state)
     assert {k for k in state if k.startswith('backbone.')} == {
         'backbone.' + k for k in model.backbone.state_dict()}
 
@@ -136,7 +157,7 @@ def test_a_few_steps_with_the_hooks_reduce_the_loss():
     batch's own keys would make them hard negatives of the same videos,
     so on one repeated batch the loss is not expected to fall)."""
     torch.manual_seed(0)
-    model = build_model(queue_size=32, momentum=0.99, check_hooks=False)
+    model = build_model(queue_size=32, momentum=0.01, check_hooks=False)
     wrapper = OptimWrapper(torch.optim.SGD(
         [p for p in model.parameters() if p.requires_grad], lr=0.05,
         momentum=0.9))
@@ -150,10 +171,10 @@ def test_a_few_steps_with_the_hooks_reduce_the_loss():
         losses.append((out['loss'].item(), out['loss_A'].item()))
     assert all(math.isfinite(x) for pair in losses for x in pair)
     assert losses[-1][0] < losses[0][0] and losses[-1][1] < losses[0][1]
-    assert int(model.key_encoder.steps) == 8
+    assert int(model.momentum_contrast.encoder.steps) == 8
     model.train_step(data, wrapper)
     queue.after_train_iter(fake_runner(model, 8), 8)
-    assert int(model.queue.ptr) == 8
+    assert int(model.momentum_contrast.queue.ptr) == 8
 
 
 @pytest.mark.parametrize('name,sampler', [

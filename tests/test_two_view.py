@@ -14,6 +14,7 @@ from mmaction.registry import DATASETS, MODELS, TRANSFORMS
 
 from conftest import ROOT
 from mmauxskd.datasets.transforms.two_view import draw_indices
+from mmauxskd.models.utils import update_momentum_encoders
 from mmauxskd.utils.config_utils import to_rawframes, two_view_pipeline
 
 VIEWS = ([0, 1, 2, 3, 4, 5, 6, 7], [5, 6, 7, 7, 30, 31, 32, 33])
@@ -239,6 +240,6 @@ def test_dataset_batch_reaches_the_model(media, tiny_data):
     assert abs(float(data['inputs'].mean())) < 3  # normalised
     model.init_weights()
     model.train()
-    model.momentum_update()
+    update_momentum_encoders(model)
     loss = model(**data, mode='loss')['loss_skd']
     assert torch.isfinite(loss) and loss > 0

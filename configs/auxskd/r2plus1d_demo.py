@@ -28,7 +28,7 @@ from mmauxskd.utils.config_utils import demo_data, iter_schedule  # noqa
 train_pipeline, train_dataloader = demo_data(_base_)
 model = dict(backbone=_base_.demo_backbone,
              neck=dict(in_channels=_base_.demo_channels),
-             queue_size=128, momentum=0.9)
+             queue_size=128, momentum=0.1)
 optim_wrapper = dict(optimizer=dict(lr=0.005))
 train_cfg, param_scheduler, log_processor, default_hooks = iter_schedule(
     200, _base_.demo_iters_per_epoch)

@@ -34,7 +34,8 @@ from mmengine.dataset import Compose
 from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 
-from mmauxskd.models.utils import enqueue_all_pending
+from mmauxskd.models.utils import (enqueue_all_pending,
+                                   update_momentum_encoders)
 
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -103,7 +104,7 @@ def bench_step(args):
     def step(name):
         model = models[name]
         if name == 'auxskd':
-            model.momentum_update()  # MomentumTeacherHook
+            update_momentum_encoders(model)  # MomentumTeacherHook
         model.train_step(data[name], wrappers[name])
         if name == 'auxskd':
             enqueue_all_pending(model)  # AnchorQueueHook

@@ -109,7 +109,8 @@ def measure_step(cfg, batch, device, amp, steps, warmup):
     from mmengine.optim import build_optim_wrapper
     from mmaction.registry import MODELS
 
-    from mmauxskd.models.utils import enqueue_all_pending
+    from mmauxskd.models.utils import (enqueue_all_pending,
+                                       update_momentum_encoders)
     model = MODELS.build(copy.deepcopy(cfg.model))
     model.init_weights()
     model = model.to(device).train()
@@ -121,8 +122,7 @@ def measure_step(cfg, batch, device, amp, steps, warmup):
     wrapper = build_optim_wrapper(model, wrapper_cfg)
 
     def step():
-        if hasattr(model, 'momentum_update'):  # MomentumTeacherHook
-            model.momentum_update()
+        update_momentum_encoders(model)  # MomentumTeacherHook (if any)
         with (torch.autocast('cpu', dtype=torch.bfloat16) if cpu_bf16
               else contextlib.nullcontext()):
             model.train_step(batch, wrapper)

@@ -20,7 +20,7 @@ model = dict(
                     out_channels=feat_dim),
     queue_size=16384,
     feat_dim=feat_dim,
-    temperature=0.07,
-    margin=2.0,
-    momentum=0.999,
+    # loss A (InfoNCE at T) + loss M (margin ranking on T-scaled logits)
+    head=dict(type='RSPNetHead', temperature=0.07, margin=2.0),
+    momentum=0.001,  # 1 - m, the query encoder's weight in the EMA
     data_preprocessor=_base_.model.data_preprocessor)

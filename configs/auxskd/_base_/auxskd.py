@@ -27,7 +27,7 @@ model = dict(
               temp_teacher=0.02),
     queue_size=16384,  # H (§4.2, after MoCo)
     feat_dim=feat_dim,
-    momentum=0.999,  # m: theta_T <- m theta_T + (1 - m) theta_S
+    momentum=0.001,  # 1 - m: theta_T <- (1 - 0.001) theta_T + 0.001 theta_S
     # the input normalisation of VSPP and finetuning
     data_preprocessor=_base_.model.data_preprocessor)
 

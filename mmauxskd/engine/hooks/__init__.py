@@ -1,4 +1,4 @@
-from .auxskd_hooks import AnchorQueueHook, MomentumTeacherHook
+from .momentum_hooks import AnchorQueueHook, MomentumTeacherHook
 from .broken_video_hook import BrokenVideoReportHook
 from .clip_scores_hook import ClipScoresHook
 from .mlfo_hooks import MLFOStageHook

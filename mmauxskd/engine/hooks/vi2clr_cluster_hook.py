@@ -9,7 +9,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 from mmaction.registry import HOOKS
 
-from ...models.utils.feature_queue import gather_across_ranks
+from ...models.utils.gather import gather_across_ranks
 from ...models.utils.clustering import (cluster_centroids, cluster_purity,
                                         concentration, finch_partition,
                                         kmeans_partition)

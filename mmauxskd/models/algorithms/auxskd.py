@@ -9,10 +9,15 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 
-from ..utils import FeatureQueue, MomentumEncoder, check_momentum
+from ..utils import MomentumContrast
 from .base import BasePretext
 
 __all__ = ['AuxSKD']
+
+# checkpoints written before version 2 held the teacher and the memory bank
+# as modules of their own
+_V1_KEYS = (('teacher.', 'momentum_contrast.encoder.'),
+            ('anchor_queue.', 'momentum_contrast.queue.'))
 
 
 @MODELS.register_module()
@@ -26,12 +31,16 @@ class AuxSKD(BasePretext):
       tensors whose names and shapes match);
     * ``neck.*``: the student's projection to ``feat_dim`` (128);
     * ``predictor.*``: the student's predictor MLP;
-    * ``teacher.module.0.*`` / ``teacher.module.1.*``: the teacher's
-      backbone and projection, a :class:`MomentumEncoder` of
-      ``nn.Sequential(backbone, neck)`` (``teacher.steps`` counts its
-      updates);
-    * ``anchor_queue.bank`` / ``anchor_queue.ptr``: the memory bank, a
-      :class:`FeatureQueue`.
+    * ``momentum_contrast.*``: the teacher and the memory bank, a
+      :class:`MomentumContrast`: ``momentum_contrast.encoder.module.0.*`` /
+      ``.module.1.*``, the teacher's backbone and projection (an EMA copy
+      of ``nn.Sequential(backbone, neck)``; ``momentum_contrast.encoder.
+      steps`` counts its updates), and ``momentum_contrast.queue.bank`` /
+      ``.ptr``, the memory bank of anchors.
+
+    Checkpoints written before these names (``teacher.*``,
+    ``anchor_queue.*``) load unchanged: :data:`_V1_KEYS` renames their
+    keys.
 
     Inputs: ``(B, 2, C, T, H, W)`` from :class:`TwoViewClips` (after the data
     preprocessor); view 0 goes to the student, view 1 to the teacher, as in
@@ -40,10 +49,11 @@ class AuxSKD(BasePretext):
     j of view 1.
 
     Training needs two hooks, at the places Algorithm 1 puts them:
-    :class:`MomentumTeacherHook` (:meth:`momentum_update`, step 6) and
-    :class:`AnchorQueueHook` (the queue's ``enqueue_pending``, step 9). With
-    ``check_hooks`` a training forward fails if either did not run, rather
-    than train against a frozen teacher or a frozen queue.
+    :class:`MomentumTeacherHook` (the EMA update, step 6) and
+    :class:`AnchorQueueHook` (the enqueue, step 9), which drive the
+    :class:`MomentumContrast` protocol. With ``check_hooks`` a training
+    forward fails if either did not run, rather than train against a
+    frozen teacher or a frozen queue.
 
     Args:
         backbone (dict): encoder config, e.g. ``ResNet2Plus1d``.
@@ -53,24 +63,27 @@ class AuxSKD(BasePretext):
         head (dict): loss head, ``SimilarityDistillHead``.
         queue_size (int): H, anchors in the memory bank. Defaults to 16384.
         feat_dim (int): embedding size. Defaults to 128.
-        momentum (float): m in theta_T <- m theta_T + (1 - m) theta_S, used
-            when :meth:`momentum_update` gets none (the hook may schedule
-            it). Defaults to 0.999.
+        momentum (float): the student's weight in theta_T <- (1 -
+            momentum) theta_T + momentum theta_S, i.e. 1 - m (mmengine's and
+            mmpretrain's convention; the paper's m = 0.999 is 0.001), in
+            [0, 0.5]; the hook may schedule it. Defaults to 0.001.
         check_hooks (bool): see above. Defaults to True.
         data_preprocessor (dict, optional): see :class:`BasePretext`.
         init_cfg (dict, optional): mmengine init config.
     """
 
+    _version = 2
+    _legacy_keys = {1: _V1_KEYS}
+
     def __init__(self, backbone, neck, predictor, head, queue_size=16384,
-                 feat_dim=128, momentum=0.999, check_hooks=True,
+                 feat_dim=128, momentum=0.001, check_hooks=True,
                  data_preprocessor=None, init_cfg=None):
         super().__init__(backbone, head, neck=neck,
                          data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.predictor = MODELS.build(predictor)
-        self.momentum = check_momentum(momentum)
-        self.teacher = MomentumEncoder(self.student_encoder(), momentum)
-        self.anchor_queue = FeatureQueue(queue_size, feat_dim)
+        self.momentum_contrast = MomentumContrast(
+            self.student_encoder, momentum, queue_size, feat_dim)
         self.check_hooks = check_hooks
 
     def student_encoder(self):
@@ -79,23 +92,17 @@ class AuxSKD(BasePretext):
         return nn.Sequential(self.backbone, self.neck)
 
     def init_weights(self):
-        """Initialise the student, then make the teacher an exact copy."""
-        super().init_weights()
-        self.teacher.copy_from(self.student_encoder())
+        """Initialise the student, then make the teacher an exact copy.
 
-    def momentum_update(self, momentum=None):
-        """theta_T <- m theta_T + (1 - m) theta_S with the current student
-        (:meth:`MomentumEncoder.update`: every update is the formula, the
-        first one too, so a backbone loaded into the student after
-        :meth:`init_weights`, by ``load_from`` / ``--pretrained``, reaches
-        the teacher only through the average: that is how RSPNet after
-        auxSKD gets its key encoder "randomly from scratch" while the query
-        encoder starts from the student, paper §4.3).
-
-        Args:
-            momentum (float, optional): m; defaults to ``self.momentum``.
+        Every EMA update is the formula, the first one too, so a backbone
+        loaded into the student after this (``load_from`` /
+        ``--pretrained``) reaches the teacher only through the average:
+        that is how RSPNet after auxSKD gets its key encoder "randomly from
+        scratch" while the query encoder starts from the student (paper
+        §4.3).
         """
-        self.teacher.update(self.student_encoder(), momentum)
+        super().init_weights()
+        self.momentum_contrast.reset()
 
     @staticmethod
     def _split_views(inputs):
@@ -112,15 +119,15 @@ class AuxSKD(BasePretext):
         """Eq. 1-3 on one batch against the bank as it was before the
         batch; ``z_T`` is then kept for the bank (Algorithm 1, step 9)."""
         view_s, view_t = self._split_views(inputs)
+        teacher = self.momentum_contrast
         if self.training and self.check_hooks:
-            self.anchor_queue.require_enqueued()
-            self.teacher.require_update()
+            teacher.require_hooks()
         z_s = self.predictor(self.neck(self.backbone(view_s)))
         with torch.no_grad():
-            z_t = F.normalize(self.teacher(view_t).float(), dim=1)
-        losses = self.head.loss(z_s, z_t, self.anchor_queue.bank)
+            z_t = F.normalize(teacher(view_t).float(), dim=1)
+        losses = self.head.loss(z_s, z_t, teacher.queue.bank)
         if self.training:
-            self.anchor_queue.enqueue_later(z_t)
+            teacher.enqueue_later(z_t)
         return losses
 
     def predict(self, inputs, data_samples=None):

@@ -36,6 +36,12 @@ class BasePretext(BaseModel):
     ``head(feats)`` on :meth:`extract_feat`. Algorithms with another
     structure override them.
 
+    Renamed modules: a subclass that renames state-dict keys raises its
+    ``_version`` and lists, in ``_legacy_keys``, for each older version the
+    ``(old prefix, new prefix)`` pairs of its keys (first match wins);
+    :meth:`_load_from_state_dict` renames a checkpoint's keys by the
+    version recorded in it (1 when none is) before the modules read them.
+
     Args:
         backbone (dict): any MMAction2 3D backbone config.
         head (dict): the pretext task's head (classifier or loss).
@@ -45,6 +51,8 @@ class BasePretext(BaseModel):
             6-d multi-clip inputs too); built from mmaction's registry.
         init_cfg (dict, optional): mmengine init config.
     """
+
+    _legacy_keys = {}  # {checkpoint version: ((old prefix, new prefix), ..)}
 
     def __init__(self, backbone, head, neck=None, data_preprocessor=None,
                  init_cfg=None):
@@ -93,3 +101,18 @@ class BasePretext(BaseModel):
             return self._forward(inputs, data_samples)
         raise RuntimeError(f'Invalid mode "{mode}"; {type(self).__name__} '
                            "supports 'tensor', 'loss' and 'predict'")
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata,
+                              *args, **kwargs):
+        """Rename, in place, the keys of a checkpoint written by an older
+        version (see :attr:`_legacy_keys`), then load as ``nn.Module``."""
+        renames = self._legacy_keys.get(local_metadata.get('version', 1), ())
+        mine = [k for k in state_dict if k.startswith(prefix)]
+        for key in mine if renames else ():
+            for old, new in renames:
+                if key.startswith(prefix + old):
+                    state_dict[prefix + new + key[len(prefix + old):]] = \
+                        state_dict.pop(key)
+                    break
+        super()._load_from_state_dict(state_dict, prefix, local_metadata,
+                                      *args, **kwargs)

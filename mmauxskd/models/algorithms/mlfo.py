@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 
 from .base import BasePretext, split_views
-from ..utils.global_batch import gather_with_local_grad, scale_grad
+from ..utils.gather import gather_with_local_grad, scale_grad
 
 LEVELS = ('low', 'mid', 'high')
 

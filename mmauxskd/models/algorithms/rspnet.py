@@ -8,19 +8,23 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 
-from ..utils import FeatureQueue, MomentumEncoder, check_momentum
+from ..utils import MomentumContrast
 from .base import BasePretext, split_views
 
 __all__ = ['RSPNet']
 
 # checkpoints written before version 2 named the key encoder ``teacher``
 # (children 0, 1, 2 of a Sequential-like module) and the queue
-# ``anchor_queue``
-_V1_KEYS = (('teacher.module.0.', 'key_encoder.module.backbone.'),
-            ('teacher.module.1.', 'key_encoder.module.neck.'),
-            ('teacher.module.2.', 'key_encoder.module.speed_neck.'),
-            ('teacher.', 'key_encoder.'),
-            ('anchor_queue.', 'queue.'))
+# ``anchor_queue``; version 2 held ``key_encoder`` and ``queue`` as modules
+# of their own, now the parts of one MomentumContrast
+_KEY_ENCODER = 'momentum_contrast.encoder.'
+_V1_KEYS = (('teacher.module.0.', _KEY_ENCODER + 'module.backbone.'),
+            ('teacher.module.1.', _KEY_ENCODER + 'module.neck.'),
+            ('teacher.module.2.', _KEY_ENCODER + 'module.speed_neck.'),
+            ('teacher.', _KEY_ENCODER),
+            ('anchor_queue.', 'momentum_contrast.queue.'))
+_V2_KEYS = (('key_encoder.', _KEY_ENCODER),
+            ('queue.', 'momentum_contrast.queue.'))
 
 
 @MODELS.register_module()
@@ -32,60 +36,59 @@ class RSPNet(BasePretext):
     L2-normalised embeddings ``q`` of the anchor (query encoder) and ``k+``
     / ``k-`` of the positive / negative (key encoder, no gradient):
 
-    * **A** (appearance, InfoNCE at ``temperature`` T,
-      :class:`ContrastiveHead`): for each key ``k in (k+_A, k-_A)``,
-      cross-entropy of the logits ``[q_A . k, q_A . queue] / T`` with
-      target 0; ``loss_A`` is the **sum** of the two terms (both clips come
-      from the anchor's video, whatever their speed), as in the authors'
-      code. The negatives' keys ``k-_A`` are enqueued, as there.
-    * **M** (speed): ``max(0, margin - (q_M . k+_M - q_M . k-_M) / T)``,
-      PyTorch's ``MarginRankingLoss`` on T-scaled logits, batch mean.
+    * **A** (appearance, InfoNCE): ``q_A`` against ``k+_A`` and ``k-_A``
+      (both clips of the anchor's video, whatever their speed) with the
+      queue as negatives;
+    * **M** (speed): margin ranking of ``q_M . k+_M`` over ``q_M . k-_M``.
 
-    ``loss = loss_A + loss_M``. Module names (checkpoint prefixes):
-    ``backbone.*`` (the query encoder, what ``--pretrained`` transfers),
-    ``neck.*`` (appearance head), ``speed_neck.*`` (speed head),
-    ``key_encoder.module.{backbone,neck,speed_neck}.*`` and
-    ``key_encoder.steps`` (the key encoder, a :class:`MomentumEncoder` of
-    the three) and ``queue.*`` (the A queue, a :class:`FeatureQueue`).
-    Checkpoints written before these names (``teacher.module.{0,1,2}.*``,
-    ``anchor_queue.*``) load unchanged: :meth:`_load_from_state_dict`
-    renames their keys. The EMA update and the enqueue are
-    :class:`MomentumTeacherHook` and :class:`AnchorQueueHook`, as for
-    :class:`AuxSKD`.
+    ``head`` (:class:`RSPNetHead`) computes both; ``loss = loss_A +
+    loss_M``. The negatives' keys ``k-_A`` are enqueued, as in the authors'
+    code. Module names (checkpoint prefixes): ``backbone.*`` (the query
+    encoder, what ``--pretrained`` transfers), ``neck.*`` (appearance
+    projection), ``speed_neck.*`` (speed projection),
+    ``momentum_contrast.encoder.module.{backbone,neck,speed_neck}.*`` and
+    ``momentum_contrast.encoder.steps`` (the key encoder, an EMA copy of
+    the three) and ``momentum_contrast.queue.*`` (the A queue): a
+    :class:`MomentumContrast`, driven by :class:`MomentumTeacherHook` and
+    :class:`AnchorQueueHook` as for :class:`AuxSKD`. Checkpoints written
+    before these names (version 1: ``teacher.module.{0,1,2}.*``,
+    ``anchor_queue.*``; version 2: ``key_encoder.*``, ``queue.*``) load
+    unchanged: :data:`_V1_KEYS` / :data:`_V2_KEYS` rename their keys.
 
     Args:
         backbone (dict): encoder, e.g. ``ResNet2Plus1d``.
-        neck (dict): appearance head (512 -> 128; a single Linear in the
-            authors' default, an MLP as an option).
-        speed_neck (dict): speed head (idem).
+        neck (dict): appearance projection (512 -> 128; a single Linear
+            in the authors' default, an MLP as an option).
+        speed_neck (dict): speed projection (idem).
+        head (dict): the losses, :class:`RSPNetHead` (temperature 0.07,
+            margin 2.0 by default).
         queue_size (int): keys in the queue. Defaults to 16384.
         feat_dim (int): embedding size. Defaults to 128.
-        temperature (float): T of both losses. Defaults to 0.07.
-        margin (float): margin of the speed ranking loss. Defaults to 2.0.
-        momentum (float): key-encoder EMA momentum m. Defaults to 0.999.
+        momentum (float): the query encoder's weight in the key encoder's
+            EMA, 1 - m (mmengine's and mmpretrain's convention; the paper's
+            m = 0.999 is 0.001), in [0, 0.5]. Defaults to 0.001.
         check_hooks (bool): fail when a hook did not run. Defaults to True.
         data_preprocessor (dict, optional): see :class:`BasePretext`.
         init_cfg (dict, optional): mmengine init config.
     """
 
-    _version = 2
+    _version = 3
+    _legacy_keys = {1: _V1_KEYS, 2: _V2_KEYS}
 
-    def __init__(self, backbone, neck, speed_neck, queue_size=16384,
-                 feat_dim=128, temperature=0.07, margin=2.0, momentum=0.999,
-                 check_hooks=True, data_preprocessor=None, init_cfg=None):
-        super().__init__(
-            backbone, dict(type='ContrastiveHead', temperature=temperature),
-            neck=neck, data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
+    def __init__(self, backbone, neck, speed_neck,
+                 head=dict(type='RSPNetHead'), queue_size=16384,
+                 feat_dim=128, momentum=0.001, check_hooks=True,
+                 data_preprocessor=None, init_cfg=None):
+        super().__init__(backbone, head, neck=neck,
+                         data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
         self.speed_neck = MODELS.build(speed_neck)
-        self.margin = margin
-        self.momentum = check_momentum(momentum)
-        self.key_encoder = MomentumEncoder(self.query_encoder(), momentum)
-        self.queue = FeatureQueue(queue_size, feat_dim)
+        self.momentum_contrast = MomentumContrast(
+            self.query_encoder, momentum, queue_size, feat_dim)
         self.check_hooks = check_hooks
 
     def query_encoder(self):
-        """The backbone and both heads as one module (built on demand:
+        """The backbone and both projections as one module (built on demand:
         storing it would register them twice)."""
         return nn.ModuleDict(dict(backbone=self.backbone, neck=self.neck,
                                   speed_neck=self.speed_neck))
@@ -102,12 +105,7 @@ class RSPNet(BasePretext):
     def init_weights(self):
         """Initialise the query encoder, then copy it to the key encoder."""
         super().init_weights()
-        self.key_encoder.copy_from(self.query_encoder())
-
-    def momentum_update(self, momentum=None):
-        """EMA step of the key encoder towards the query encoder (as
-        :meth:`AuxSKD.momentum_update`)."""
-        self.key_encoder.update(self.query_encoder(), momentum)
+        self.momentum_contrast.reset()
 
     @staticmethod
     def _split_views(inputs):
@@ -117,40 +115,23 @@ class RSPNet(BasePretext):
     def _keys(self, pos, negative):
         """Key-encoder embeddings ``(k+_A, k-_A), (k+_M, k-_M)``."""
         with torch.no_grad():
-            k_a, k_m = self.embed(self.key_encoder.module,
+            k_a, k_m = self.embed(self.momentum_contrast.encoder.module,
                                   torch.cat([pos, negative]))
         return k_a.chunk(2), k_m.chunk(2)
-
-    def appearance_loss(self, q_a, keys_a, queue):
-        """``dict(loss_A, acc_A)``: :class:`ContrastiveHead` with the
-        positives ``keys_a`` ``(B, 2, D)`` (k+_A and k-_A) and the queue
-        ``(H, D)`` as negatives, the two terms summed."""
-        out = self.head.loss(*self.head.similarities(q_a, keys_a, queue))
-        return dict(loss_A=out['loss_contrast'], acc_A=out['acc_contrast'])
-
-    def speed_loss(self, q_m, kp_m, kn_m):
-        """``dict(loss_M, acc_M)``: the margin ranking loss on the T-scaled
-        similarities ``q_M . k+_M`` and ``q_M . k-_M`` (each ``(B, D)``)."""
-        t = self.head.temperature
-        pos_m, neg_m = (q_m * kp_m).sum(1) / t, (q_m * kn_m).sum(1) / t
-        loss = F.margin_ranking_loss(pos_m, neg_m, torch.ones_like(pos_m),
-                                     margin=self.margin)
-        return dict(loss_M=loss, acc_M=(pos_m > neg_m).float().mean())
 
     def loss(self, inputs, data_samples=None):
         """loss_A + loss_M on one batch (the queue as it was before the
         batch); the negatives' keys ``k-_A`` are kept for the queue."""
         anchor, pos, negative = self._split_views(inputs)
+        keys = self.momentum_contrast
         if self.training and self.check_hooks:
-            self.queue.require_enqueued()
-            self.key_encoder.require_update()
+            keys.require_hooks()
         q_a, q_m = self.embed(self.query_encoder(), anchor)
         (kp_a, kn_a), (kp_m, kn_m) = self._keys(pos, negative)
-        losses = self.appearance_loss(q_a, torch.stack([kp_a, kn_a], 1),
-                                      self.queue.bank)
-        losses.update(self.speed_loss(q_m, kp_m, kn_m))
+        losses = self.head.loss(q_a, torch.stack([kp_a, kn_a], 1),
+                                keys.queue.bank, q_m, kp_m, kn_m)
         if self.training:  # for AnchorQueueHook
-            self.queue.enqueue_later(kn_a)
+            keys.enqueue_later(kn_a)
         return losses
 
     @torch.no_grad()
@@ -167,7 +148,7 @@ class RSPNet(BasePretext):
         q_m = F.normalize(self.speed_neck(self.backbone(anchor)).float(),
                           dim=1)
         _, (kp_m, kn_m) = self._keys(pos, negative)
-        closer = ((q_m * kp_m).sum(1) > (q_m * kn_m).sum(1)).long()
+        closer = self.head.closer_to_positive(q_m, kp_m, kn_m).long()
         for sample, hit in zip(data_samples, closer):
             sample.set_field(1 - hit, 'pred_relspeed_label')
             sample.set_field(0, 'relspeed_label')
@@ -176,17 +157,3 @@ class RSPNet(BasePretext):
     def _forward(self, inputs, data_samples=None):
         """Query backbone features of the clips, folded into the batch."""
         return self.extract_feat(inputs)
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata,
-                              *args, **kwargs):
-        """Rename the keys of a version-1 checkpoint (see :data:`_V1_KEYS`)
-        in place, before the modules read them."""
-        if local_metadata.get('version', 1) < 2:
-            for key in [k for k in state_dict if k.startswith(prefix)]:
-                for old, new in _V1_KEYS:
-                    if key.startswith(prefix + old):
-                        state_dict[prefix + new + key[len(prefix + old):]] = \
-                            state_dict.pop(key)
-                        break
-        super()._load_from_state_dict(state_dict, prefix, local_metadata,
-                                      *args, **kwargs)

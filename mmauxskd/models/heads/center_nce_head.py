@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmaction.registry import MODELS
 
-from ..utils.feature_queue import gather_across_ranks
+from ..utils.gather import gather_across_ranks
 
 __all__ = ['CenterNCEHead']
 

@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmaction.registry import MODELS
 
-from ..utils.global_batch import gather_with_offset
+from ..utils.gather import gather_with_offset
 
 __all__ = ['MILNCEHead']
 

@@ -3,35 +3,10 @@ auxSKD's memory bank of anchors, MoCo's and RSPNet's queue of keys."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.dist import all_gather, get_world_size
 
-__all__ = ['FeatureQueue', 'gather_parts', 'gather_across_ranks',
-           'enqueue_all_pending']
+from .gather import gather_across_ranks
 
-
-def gather_parts(x):
-    """``x`` (N_r, ...) of every rank, as a list in rank order.
-
-    Ranks may hold different N_r (a short last batch): the sizes are
-    gathered first and every part padded to the largest for the gather,
-    then cut back. One process: ``[x]``.
-    """
-    if get_world_size() == 1:
-        return [x]
-    sizes = [int(n) for n in all_gather(
-        torch.tensor([x.shape[0]], device=x.device))]
-    longest = max(sizes)
-    if x.shape[0] < longest:
-        x = torch.cat([x, x.new_zeros((longest - x.shape[0], ) + x.shape[1:])])
-    return [part[:n] for part, n in zip(all_gather(x), sizes)]
-
-
-def gather_across_ranks(x):
-    """Concatenate ``x`` (N_r, ...) of every rank, in rank order (ranks may
-    hold different N_r). One process: ``x`` itself."""
-    if get_world_size() == 1:
-        return x
-    return torch.cat(gather_parts(x))
+__all__ = ['FeatureQueue', 'enqueue_all_pending']
 
 
 class FeatureQueue(nn.Module):

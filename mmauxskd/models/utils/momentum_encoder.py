@@ -3,38 +3,45 @@ RSPNet's key encoder, BYOL's target network."""
 import torch
 from mmengine.model import ExponentialMovingAverage
 
-__all__ = ['MomentumEncoder', 'check_momentum']
+__all__ = ['MomentumEncoder', 'check_ema_weight']
 
 
-def check_momentum(momentum):
-    """``momentum`` if it is a valid m in [0, 1], else ``ValueError``."""
+def check_ema_weight(momentum, key='momentum'):
+    """``momentum`` if it lies in [0, 1], else ``ValueError`` naming
+    ``key``."""
     if not 0 <= momentum <= 1:
-        raise ValueError(f'momentum must be in [0, 1], got {momentum}')
+        raise ValueError(f'{key} must be in [0, 1], got {momentum}')
     return momentum
 
 
 class MomentumEncoder(ExponentialMovingAverage):
     r"""A frozen copy of ``online`` that follows it by an exponential moving
-    average, :math:`\theta_k \leftarrow m\,\theta_k + (1 - m)\,\theta_q`.
+    average (MoCo, He et al. 2020, Eq. 2, written with ``momentum`` = 1 - m):
 
-    ``m`` is the weight of the old copy (MoCo's and the papers' convention:
-    0.999 keeps 99.9 %). mmengine's :class:`ExponentialMovingAverage`,
-    whose state layout this keeps (``module.*``, the copy; ``steps``, the
-    number of updates), calls the other weight, ``1 - m``, its ``momentum``;
-    that attribute follows every update here.
+    .. math::
+
+        \theta_k \leftarrow (1 - \mathrm{momentum})\,\theta_k
+            + \mathrm{momentum}\,\theta_q
+
+    ``momentum`` is the weight of the online encoder, as in mmengine's
+    :class:`ExponentialMovingAverage` (this class's base, whose state
+    layout it keeps: ``module.*``, the copy; ``steps``, the number of
+    updates) and mmpretrain's ``base_momentum`` / ``CosineEMA``: the
+    papers' m = 0.999 is ``momentum=0.001``. ``momentum`` is the default
+    of :meth:`update` and is never changed by it.
 
     Differences from mmengine's ``update_parameters``: every update is the
     formula, the first one too (mmengine copies the online model at its
     first update; here the copy is taken at construction and by
     :meth:`copy_from`, so weights loaded into the online encoder later reach
     the copy only through the average); parameters are averaged with one
-    fused ``lerp``; buffers (BN running statistics) are copied from the
-    online encoder.
+    fused ``lerp`` (``lerp(theta_k, theta_q, momentum)``); buffers (BN
+    running statistics) are copied from the online encoder; ``momentum``
+    may be 0 (a frozen copy) or 1 (the online weights).
 
-    Protocol with :class:`~mmauxskd.engine.hooks.MomentumTeacherHook`: the
-    algorithm's ``momentum_update(m)`` calls :meth:`update` with its online
-    encoder; a training forward calls :meth:`require_update` to fail when no
-    update ran since the previous step.
+    :meth:`require_update` lets a training forward fail when no update ran
+    since the previous step (see :class:`MomentumContrast`, the block the
+    hooks drive).
 
     ``online`` may be any module, e.g. ``nn.Sequential(backbone, neck)``
     built on demand from the algorithm's own modules (storing it would
@@ -43,16 +50,17 @@ class MomentumEncoder(ExponentialMovingAverage):
 
     Args:
         online (nn.Module): the module to copy and follow.
-        momentum (float): m, used when :meth:`update` gets none. Defaults
-            to 0.999.
+        momentum (float): the online encoder's weight in [0, 1], used when
+            :meth:`update` gets none. Defaults to 0.001 (m = 0.999).
     """
 
-    def __init__(self, online, momentum=0.999):
-        check_momentum(momentum)
-        # mmengine's momentum is 1 - m and must lie in (0, 1)
-        super().__init__(online,
-                         momentum=min(max(1 - momentum, 1e-6), 1 - 1e-6))
-        self.base_momentum = momentum
+    def __init__(self, online, momentum=0.001):
+        check_ema_weight(momentum)
+        # mmengine asserts 0 < momentum < 1 (and warns above 0.5); the
+        # bounds are valid here, so hand it a placeholder and set ours
+        super().__init__(online, momentum=momentum
+                         if 0 < momentum <= 0.5 else 0.5)
+        self.momentum = momentum
         self.fresh = False  # update() ran since the last require_update()
 
     @torch.no_grad()
@@ -66,19 +74,18 @@ class MomentumEncoder(ExponentialMovingAverage):
 
         Args:
             online (nn.Module): the online module (same structure).
-            momentum (float, optional): m; defaults to ``base_momentum``.
-                ``m = 1`` leaves the parameters (a frozen copy).
+            momentum (float, optional): the online weight of this step;
+                defaults to ``self.momentum``. 0 leaves the parameters.
         """
-        m = check_momentum(self.base_momentum if momentum is None
-                           else momentum)
-        self.momentum = 1 - m  # mmengine's convention, for repr/avg_func
+        weight = check_ema_weight(self.momentum if momentum is None
+                                  else momentum)
         mine = list(self.module.parameters())
         theirs = list(online.parameters())
         if len(mine) != len(theirs):
             raise ValueError(f'online module has {len(theirs)} parameters, '
                              f'the momentum copy {len(mine)}')
-        if m != 1:
-            torch._foreach_lerp_(mine, theirs, 1 - m)
+        if weight != 0:
+            torch._foreach_lerp_(mine, theirs, weight)
         for buf, src in zip(self.module.buffers(), online.buffers()):
             buf.copy_(src)
         self.steps += 1
@@ -97,9 +104,9 @@ class MomentumEncoder(ExponentialMovingAverage):
         if not self.fresh:
             raise RuntimeError(
                 f'the momentum encoder was not updated before this step: '
-                f'add dict(type="{hook}") to custom_hooks (or call the '
-                "model's momentum_update())")
+                f'add dict(type="{hook}") to custom_hooks (or call '
+                'update_momentum_encoders(model))')
         self.fresh = False
 
     def extra_repr(self):
-        return f'm={self.base_momentum}'
+        return f'momentum={self.momentum}'
