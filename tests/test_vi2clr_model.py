@@ -72,8 +72,8 @@ def test_loss_is_the_heads_on_the_right_embeddings():
     with torch.no_grad():
         losses = model(x, _samples(idx), mode='loss')
         want, _ = model.center_head(r_j, labels[ids],
-                                    model.clusters['centroids'],
-                                    model.clusters['phi'])
+                                    model.clusters.centroids,
+                                    model.clusters.phi)
     assert losses['npos_video_nce'].item() == 3
     assert losses['loss_center_nce'].item() == pytest.approx(want.item(),
                                                              rel=1e-5)
@@ -155,8 +155,11 @@ def test_train_steps_cluster_and_resume_keeps_clusters(tiny_data, tmp_path):
     runner.train()
     hook = next(h for h in runner.hooks
                 if type(h).__name__ == 'Vi2CLRClusterHook')
-    assert hook.state['epoch'] == 1
-    full = runner.model.clusters
+    clusters = runner.model.clusters
+    assert int(clusters.epoch) == 1
+    full = dict(labels=clusters.labels.clone(),
+                centroids=clusters.centroids.clone(),
+                phi=clusters.phi.clone())
     assert len(full['labels']) == 8 and len(full['phi']) == \
         int(full['labels'].max()) + 1
     assert full['phi'].mean().item() == pytest.approx(0.08, rel=1e-5)
@@ -170,9 +173,9 @@ def test_train_steps_cluster_and_resume_keeps_clusters(tiny_data, tmp_path):
     assert np.array_equal(np.random.get_state()[1], before[1])
     ckpt = torch.load(osp.join(cfg.work_dir, 'epoch_2.pth'),
                       weights_only=False)
-    saved = ckpt['meta']['vi2clr_clusters']
-    assert saved['epoch'] == 1
-    assert torch.equal(saved['labels'], full['labels'].cpu())
+    saved = ckpt['state_dict']  # the clusters are the model's buffers
+    assert int(saved['clusters.epoch']) == 1
+    assert torch.equal(saved['clusters.labels'], full['labels'].cpu())
 
     cfg = Config.fromfile(_tiny_cfg(tiny_data, tmp_path))
     cfg.work_dir = str(tmp_path / 'resumed')
@@ -180,8 +183,8 @@ def test_train_steps_cluster_and_resume_keeps_clusters(tiny_data, tmp_path):
                                                'epoch_2.pth')
     resumed = Runner.from_cfg(cfg)
     resumed.train()
-    assert torch.equal(resumed.model.clusters['labels'], full['labels'])
-    assert torch.allclose(resumed.model.clusters['centroids'],
+    assert torch.equal(resumed.model.clusters.labels, full['labels'])
+    assert torch.allclose(resumed.model.clusters.centroids,
                           full['centroids'])
     assert torch.equal(resumed.train_dataloader.sampler.labels,
                        sampler_labels)
@@ -224,16 +227,18 @@ train_cfg = dict(max_epochs=2)
     runner.train()
     hook = next(h for h in runner.hooks
                 if type(h).__name__ == 'Vi2CLRClusterHook')
-    assert hook.state['bank'] and hook.state['epoch'] == 1
     clusters = runner.model.clusters
-    assert torch.equal(clusters['labels'].cpu(), torch.arange(8))
-    assert clusters['centroids'].shape == (8, 128)
-    assert torch.allclose(clusters['phi'], torch.full((8, ), 0.08))
+    assert clusters.transient and int(clusters.epoch) == 1
+    assert torch.equal(clusters.labels.cpu(), torch.arange(8))
+    assert clusters.centroids.shape == (8, 128)
+    assert torch.allclose(clusters.phi, torch.full((8, ), 0.08))
+    bank = clusters.centroids.clone()
     assert runner.message_hub.get_scalar(
         'train/loss_center_nce').current() > 0
     ckpt = torch.load(osp.join(cfg.work_dir, 'epoch_1.pth'),
                       weights_only=False)
     assert 'vi2clr_clusters' not in ckpt['meta']
+    assert ckpt['state_dict']['clusters.centroids'].numel() == 0
     weights = {k: v.clone() for k, v in runner.model.state_dict().items()}
 
     cfg = Config.fromfile(_tiny_cfg(tiny_data, tmp_path, body))
@@ -242,8 +247,7 @@ train_cfg = dict(max_epochs=2)
                                                'epoch_1.pth')
     resumed = Runner.from_cfg(cfg)
     resumed.train()
-    assert torch.allclose(resumed.model.clusters['centroids'],
-                          clusters['centroids'], atol=1e-6)
+    assert torch.allclose(resumed.model.clusters.centroids, bank, atol=1e-6)
     for k, v in resumed.model.state_dict().items():
         assert torch.allclose(v.float(), weights[k].float(), atol=1e-6), k
 
@@ -256,6 +260,6 @@ train_cfg = dict(max_epochs=1)
     cfg.work_dir = str(tmp_path / 'nobank')
     plain = Runner.from_cfg(cfg)
     plain.train()
-    assert plain.model.clusters is None
+    assert not plain.model.clusters.assigned
     assert plain.message_hub.get_scalar(
         'train/loss_center_nce').current() == 0

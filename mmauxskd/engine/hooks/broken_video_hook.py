@@ -7,6 +7,7 @@ from mmengine.hooks import Hook
 from mmaction.registry import HOOKS
 
 from ...datasets.robust import RobustDatasetMixin, read_bad_samples
+from .resume_point import checkpoint_position, resumed_from
 
 
 def _robust_datasets(dataset):
@@ -23,11 +24,12 @@ def _robust_datasets(dataset):
 class BrokenVideoReportHook(Hook):
     """Collect skipped training samples in ``work_dir/broken_samples.jsonl``.
 
-    Before training it points every robust training dataset at the file (the
-    dataloader workers are started later, so they inherit it); after each
-    epoch and at the end of training the main process logs how many distinct
-    files were skipped and stores the count in the message hub as
-    ``train/broken_samples``.
+    Before training it empties the file (unless training resumes from a
+    checkpoint: the file then lists what the earlier part skipped) and
+    points every robust training dataset at it (the dataloader workers are
+    started later, so they inherit it); after each epoch and at the end of
+    training the main process logs how many distinct files were skipped and
+    stores the count in the message hub as ``train/broken_samples``.
 
     Args:
         filename (str): file name inside ``work_dir``.
@@ -39,10 +41,15 @@ class BrokenVideoReportHook(Hook):
         self.filename = filename
         self.path = None
         self._reported = 0
+        self._loaded = None  # (epoch, iter) of a loaded checkpoint
+
+    def after_load_checkpoint(self, runner, checkpoint):
+        self._loaded = checkpoint_position(checkpoint)
 
     def before_train(self, runner):
         self.path = osp.join(runner.work_dir, self.filename)
-        if is_main_process() and osp.exists(self.path) and not runner._resume:
+        if is_main_process() and osp.exists(self.path) and \
+                not resumed_from(runner, self._loaded):
             os.remove(self.path)
         for dataset in _robust_datasets(runner.train_dataloader.dataset):
             dataset.bad_sample_file = self.path

@@ -7,6 +7,8 @@ from mmengine.dist import all_gather_object, get_rank, get_world_size
 from mmengine.hooks import CheckpointHook, Hook
 from mmaction.registry import HOOKS
 
+from .resume_point import checkpoint_position, resumed_from
+
 
 def get_rng_states():
     """Python, numpy and torch (CPU and CUDA) generator states of this rank."""
@@ -38,7 +40,9 @@ class RandomStateHook(Hook):
     resumed run then draws other numbers than the uninterrupted one. This
     hook stores every rank's states in ``checkpoint['meta']['rng_states']``
     (a list indexed by rank, gathered on all ranks) and restores this rank's
-    entry after ``resume``.
+    entry when training resumes from it (``before_train``, after
+    ``runner.resume()``; a ``load_from`` without ``--resume`` keeps the
+    run's own states).
 
     Validation runs after the epoch's checkpoint and would draw numbers
     that a resumed run never draws (its dataloader iterator takes a seed from
@@ -55,6 +59,7 @@ class RandomStateHook(Hook):
 
     def __init__(self):
         self._states = None
+        self._loaded = None  # (position, states) of a loaded checkpoint
 
     def _gather(self):
         states = get_rng_states()
@@ -86,7 +91,14 @@ class RandomStateHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint):
         states = checkpoint.get('meta', {}).get('rng_states')
-        if not runner._resume or not states:
+        self._loaded = (checkpoint_position(checkpoint), states)
+
+    def before_train(self, runner):
+        if self._loaded is None:
+            return
+        position, states = self._loaded
+        self._loaded = None
+        if not states or not resumed_from(runner, position):
             return
         rank = get_rank()
         if rank < len(states):

@@ -16,8 +16,9 @@ from ...models.utils.clustering import (cluster_centroids, cluster_purity,
 from ...utils.model import unwrap_model
 from ...utils.vi2clr_config import cluster_pipeline
 from .random_state_hook import get_rng_states, set_rng_states
+from .resume_point import checkpoint_position, resumed_from
 
-__all__ = ['Vi2CLRClusterHook']
+__all__ = ['Vi2CLRClusterHook', 'migrate_meta_clusters']
 
 
 @HOOKS.register_module()
@@ -38,14 +39,21 @@ class Vi2CLRClusterHook(Hook):
        clusters, or ``num_clusters``), computes the centroids (normalised)
        and PCL's concentrations phi (mean ``temperature``), with a seed of
        ``seed + epoch``, and broadcasts them;
-    3. every rank gives them to the model (:meth:`Vi2CLR.set_clusters`) and
-       to the training sampler when it takes them
-       (:class:`ClusterAwareSampler`).
+    3. every rank writes them into the model (:meth:`Vi2CLR.set_clusters`:
+       its ``clusters.*`` buffers) and gives the labels to the training
+       sampler when it takes them (:class:`ClusterAwareSampler`).
 
     The Python, numpy and torch generators are restored afterwards, so the
-    clustering draws nothing from the training run's streams. The last
-    clusters are stored in ``checkpoint['meta']['vi2clr_clusters']`` and
-    restored on ``--resume``.
+    clustering draws nothing from the training run's streams.
+
+    The model holds the clusters: they are saved with its weights and
+    ``--resume`` restores them with the state dict; the hook then gives the
+    restored labels to the sampler (``before_train``) and does not cluster
+    again an epoch whose clusters are back (a checkpoint written within
+    it). A ``load_from`` without ``--resume`` loads weights only: its
+    clusters are dropped. Checkpoints of earlier versions, which kept the
+    clusters in ``checkpoint['meta']['vi2clr_clusters']``, are moved into
+    the state dict when loaded (:func:`migrate_meta_clusters`).
 
     Before ``warmup_epochs`` every video is its own cluster. With
     ``warmup_bank`` (the default) the hook still extracts the embeddings
@@ -56,8 +64,9 @@ class Vi2CLRClusterHook(Hook):
     embedding it clusters). Without it r_J, which only CenterNCE trains,
     reaches the first clustering as a random projection; on the demo data
     it was then so concentrated that FINCH put all 96 videos in one cluster.
-    The bank is not saved in checkpoints (N x d floats; 123 MB on K-400):
-    a resumed run extracts it again from the same weights before its epoch.
+    The bank is not saved in checkpoints (N x d floats; 123 MB on K-400;
+    ``transient`` in the model's state): a resumed run extracts it again
+    from the same weights before its epoch.
     ``warmup_bank=False``: no CenterNCE during the warm-up.
 
     Logs ``vi2clr/num_clusters`` and, when the training list has labels
@@ -111,7 +120,7 @@ class Vi2CLRClusterHook(Hook):
         self.seed, self.warmup_bank = seed, warmup_bank
         self.phi = phi
         self._loader = None
-        self.state = None  # dict(labels, centroids, phi, epoch), CPU tensors
+        self._loaded = None  # (epoch, iter) of a loaded checkpoint
 
     def before_train(self, runner):
         sampler = runner.train_dataloader.sampler
@@ -121,6 +130,11 @@ class Vi2CLRClusterHook(Hook):
             raise ValueError(
                 f'train_dataloader.batch_size ({batch}) must be a multiple '
                 f'of train_dataloader.sampler.per_cluster ({m})')
+        model = unwrap_model(runner.model)
+        if model.clusters.assigned and not resumed_from(runner,
+                                                        self._loaded):
+            model.set_clusters(None)  # load_from: weights, not clusters
+        self._to_sampler(runner)
 
     def due(self, epoch):
         return epoch >= self.warmup_epochs and \
@@ -128,8 +142,9 @@ class Vi2CLRClusterHook(Hook):
 
     def before_train_epoch(self, runner):
         epoch = runner.epoch
-        if self.state and self.state['epoch'] == epoch:
-            return  # resumed at this epoch's start: its clusters are back
+        clusters = unwrap_model(runner.model).clusters
+        if clusters.assigned and int(clusters.epoch) == epoch:
+            return  # resumed within this epoch: its clusters are back
         if self.due(epoch):
             self.cluster(runner)
         elif epoch < self.warmup_epochs and self.warmup_bank:
@@ -214,11 +229,9 @@ class Vi2CLRClusterHook(Hook):
             model.train(was_training)
             set_rng_states(rng)
         labels, centroids, phi = payload[0]
-        self.state = dict(labels=torch.as_tensor(labels),
-                          centroids=torch.as_tensor(centroids),
-                          phi=torch.as_tensor(phi), epoch=runner.epoch,
-                          bank=bank)
-        self._apply(runner)
+        model.set_clusters(labels, centroids, phi, epoch=runner.epoch,
+                           transient=bank)
+        self._to_sampler(runner)
         if bank:
             runner.logger.info(f'Vi2CLR warm-up (epoch {runner.epoch}): '
                                f'instance bank of {len(phi)} videos')
@@ -237,21 +250,43 @@ class Vi2CLRClusterHook(Hook):
                 'sample is a positive of every other (the clustered '
                 'embedding has collapsed); see docs/vi2clr.md')
 
-    def _apply(self, runner):
-        s = self.state
-        unwrap_model(runner.model).set_clusters(s['labels'], s['centroids'],
-                                         s['phi'])
+    @staticmethod
+    def _to_sampler(runner):
+        """Give the model's cluster labels ``(N,)`` (None: no clusters) to
+        the training sampler, when it takes them."""
         sampler = runner.train_dataloader.sampler
         if hasattr(sampler, 'set_clusters'):
-            sampler.set_clusters(s['labels'])
-
-    def before_save_checkpoint(self, runner, checkpoint):
-        if self.state is not None and not self.state.get('bank'):
-            checkpoint.setdefault('meta', {})['vi2clr_clusters'] = \
-                dict(self.state)
+            clusters = unwrap_model(runner.model).clusters
+            sampler.set_clusters(clusters.labels if clusters.assigned
+                                 else None)
 
     def after_load_checkpoint(self, runner, checkpoint):
-        state = checkpoint.get('meta', {}).get('vi2clr_clusters')
-        if state is not None and runner._resume:
-            self.state = dict(state)
-            self._apply(runner)
+        # called before the state dict is loaded into the model
+        self._loaded = checkpoint_position(checkpoint)
+        migrate_meta_clusters(checkpoint)
+
+
+def migrate_meta_clusters(checkpoint, prefix='clusters.'):
+    """Move the clusters that earlier versions saved in
+    ``checkpoint['meta']['vi2clr_clusters']`` (``labels`` ``(N,)``,
+    ``centroids`` ``(k, d)``, ``phi`` ``(k,)``, ``epoch``) into the state
+    dict as the model's ``clusters.*`` buffers (:class:`ClusterState`), in
+    place. Returns True when it moved them; a state dict that has them
+    already keeps its own."""
+    state = (checkpoint.get('meta') or {}).pop('vi2clr_clusters', None)
+    if state is None:
+        return False
+    weights = checkpoint.setdefault('state_dict', {})
+    if prefix + 'labels' in weights:
+        return False
+
+    def tensor(x, dtype, empty):
+        return torch.zeros(empty, dtype=dtype) if x is None else \
+            torch.as_tensor(x, dtype=dtype)
+
+    weights[prefix + 'labels'] = tensor(state['labels'], torch.long, (0, ))
+    weights[prefix + 'centroids'] = tensor(state.get('centroids'),
+                                           torch.float32, (0, 0))
+    weights[prefix + 'phi'] = tensor(state.get('phi'), torch.float32, (0, ))
+    weights[prefix + 'epoch'] = torch.tensor(int(state.get('epoch', -1)))
+    return True

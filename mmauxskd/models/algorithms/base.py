@@ -1,5 +1,5 @@
-"""The common base of the pretext algorithms (VSPP, VCOP, auxSKD, RSPNet),
-in the manner of mmpretrain's ``BaseSelfSupervisor``."""
+"""The common base of the pretext algorithms (VSPP, VCOP, auxSKD, RSPNet,
+MLFO, Vi²CLR), in the manner of mmpretrain's ``BaseSelfSupervisor``."""
 from mmengine.model import BaseModel
 from mmaction.registry import MODELS
 
@@ -43,8 +43,12 @@ class BasePretext(BaseModel):
     version recorded in it (1 when none is) before the modules read them.
 
     Args:
-        backbone (dict): any MMAction2 3D backbone config.
-        head (dict): the pretext task's head (classifier or loss).
+        backbone (dict | None): any MMAction2 3D backbone config; None (an
+            algorithm whose 3D encoder is optional, e.g. Vi²CLR's image-only
+            ablation): ``self.backbone`` is None.
+        head (dict | None): the pretext task's head (classifier or loss);
+            None for an algorithm that builds its own named heads after
+            this ``__init__`` (Vi²CLR): no ``self.head``.
         neck (dict, optional): built as ``self.neck`` when given.
         data_preprocessor (dict, optional): defaults to
             ``ActionDataPreprocessor(format_shape='NCTHW')`` (it normalises
@@ -63,10 +67,12 @@ class BasePretext(BaseModel):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
-        self.backbone = MODELS.build(backbone)
+        self.backbone = MODELS.build(backbone) if backbone is not None \
+            else None
         if neck is not None:
             self.neck = MODELS.build(neck)
-        self.head = MODELS.build(head)
+        if head is not None:
+            self.head = MODELS.build(head)
 
     @property
     def with_neck(self):

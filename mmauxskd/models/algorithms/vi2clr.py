@@ -5,10 +5,10 @@ Representation", ICCV 2021, §3.2, Eq. 2-4, Algorithm 1. See docs/vi2clr.md.
 """
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModel
 from mmaction.registry import MODELS
 
-from .base import split_views
+from ..utils.cluster_state import ClusterState
+from .base import BasePretext, split_views
 
 __all__ = ['Vi2CLR']
 
@@ -21,7 +21,7 @@ def _pool(x):
 
 
 @MODELS.register_module()
-class Vi2CLR(BaseModel):
+class Vi2CLR(BasePretext):
     """3D video encoder f_V, 2D image encoder f_I, projections, three losses.
 
     Module names (the checkpoint's key prefixes):
@@ -35,7 +35,15 @@ class Vi2CLR(BaseModel):
       r_V / r_I (128-d); ``joint_neck.*``: the MLP on the concatenated pooled
       features of both encoders giving r_J (128-d);
     * ``video_head`` / ``image_head`` (:class:`MILNCEHead`, VideoNCE /
-      ImgNCE) and ``center_head`` (:class:`CenterNCEHead`): no parameters.
+      ImgNCE) and ``center_head`` (:class:`CenterNCEHead`): no parameters;
+    * ``clusters.*``: the cluster state, buffers (:class:`ClusterState`):
+      ``labels`` s(i) ``(N,)``, ``centroids`` c ``(k, d)``, ``phi``
+      ``(k,)`` and the ``epoch`` they were computed before.
+
+    A :class:`BasePretext` (its data preprocessor and ``forward`` modes)
+    without its ``head``: ``'loss'`` -> :meth:`loss`, ``'tensor'`` -> 3D
+    backbone features of ``(N, C, T, H, W)`` or ``(N, n, C, T, H, W)``
+    clips; ``'predict'`` raises (a pretext model: finetune its backbones).
 
     Shapes: inputs ``(B, 2, C, T, H, W)`` from :class:`TwoViewClips` (two
     temporal crops, each augmented; data preprocessor ``NCTHW``), folded to
@@ -47,10 +55,16 @@ class Vi2CLR(BaseModel):
 
     Clusters: :meth:`set_clusters` (called by :class:`Vi2CLRClusterHook`)
     stores the assignment s(i) of every training video, the centroids c_j
-    and the concentrations phi_j. Before it is called (the warm-up), every
-    video is its own cluster: MIL-NCE is InfoNCE and CenterNCE is not
-    computed (its loss is reported as 0). The samples' dataset indices come
-    from ``sample_idx`` in the data samples' metainfo
+    and the concentrations phi_j in ``clusters``; they are saved with the
+    weights and restored by ``--resume``. Without clusters every video is
+    its own cluster (MIL-NCE is InfoNCE) and CenterNCE is not computed (its
+    loss is reported as 0). During the hook's warm-up (``warmup_epochs``)
+    the labels are the instances too, and by default (the hook's
+    ``warmup_bank``) the centroids are every video's r_J with phi = the
+    hook's ``temperature``: CenterNCE is then computed, as instance
+    discrimination against that bank (which is not saved: ``transient``);
+    with ``warmup_bank=False`` the warm-up has no CenterNCE. The samples'
+    dataset indices come from ``sample_idx`` in the data samples' metainfo
     (``PackActionInputs(meta_keys=(..., 'sample_idx'))``).
 
     Ablations (paper Table 6): a head set to ``None`` is not computed; an
@@ -77,18 +91,13 @@ class Vi2CLR(BaseModel):
                  image_neck=None, joint_neck=None, video_head=None,
                  image_head=None, center_head=None, cluster_on='joint',
                  data_preprocessor=None, init_cfg=None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='ActionDataPreprocessor',
-                                     format_shape='NCTHW')
-        if isinstance(data_preprocessor, dict):  # mmaction's registry
-            data_preprocessor = MODELS.build(data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor,
+        # the 3D encoder is BasePretext's backbone; no neck, no single head
+        super().__init__(backbone, None, data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
 
         def build(cfg):
             return MODELS.build(cfg) if cfg is not None else None
 
-        self.backbone = build(backbone)
         self.image_backbone = build(image_backbone)
         self.video_neck = build(video_neck)
         self.image_neck = build(image_neck)
@@ -98,7 +107,7 @@ class Vi2CLR(BaseModel):
         self.center_head = build(center_head)
         self.cluster_on = cluster_on
         self._check(cluster_on)
-        self.clusters = None  # dict(labels, centroids, phi) once clustered
+        self.clusters = ClusterState()
 
     def _check(self, cluster_on):
         needs = dict(video=('backbone', 'video_neck'),
@@ -124,19 +133,14 @@ class Vi2CLR(BaseModel):
                              'center_head) is set')
 
     # ------------------------------------------------------------ clusters
-    def set_clusters(self, labels, centroids=None, phi=None):
+    def set_clusters(self, labels, centroids=None, phi=None, epoch=-1,
+                     transient=False):
         """Store s(i) ``(N,)``, c ``(k, d)`` and phi ``(k,)`` (tensors or
-        arrays; moved to the model's device). ``centroids=None``: instance
-        clusters (warm-up), CenterNCE off."""
-        device = next(self.parameters()).device
-
-        def tensor(x, dtype):
-            return None if x is None else torch.as_tensor(
-                x, dtype=dtype).to(device)
-
-        self.clusters = dict(labels=tensor(labels, torch.long),
-                             centroids=tensor(centroids, torch.float32),
-                             phi=tensor(phi, torch.float32))
+        arrays; moved to the model's device) computed before ``epoch``.
+        ``centroids=None``: labels only, CenterNCE off; ``labels=None``: no
+        clusters. ``transient`` (the warm-up bank): not saved in the state
+        dict. See :meth:`ClusterState.set`."""
+        self.clusters.set(labels, centroids, phi, epoch, transient)
 
     # ------------------------------------------------------------ features
     @staticmethod
@@ -168,10 +172,6 @@ class Vi2CLR(BaseModel):
             inputs = inputs.flatten(0, 1)
         return F.normalize(self.embed(inputs, self.cluster_on).float(), dim=1)
 
-    def extract_feat(self, inputs):
-        """3D backbone features of ``(N, C, T, H, W)`` clips."""
-        return self.backbone(inputs)
-
     # ------------------------------------------------------------ training
     @staticmethod
     def _split_views(inputs):
@@ -193,9 +193,8 @@ class Vi2CLR(BaseModel):
         """Eq. 4: L_CenterNCE + L_VideoNCE + L_ImgNCE on one batch."""
         clips = self._split_views(inputs)
         idx = self._sample_indices(data_samples, clips.device).repeat(2)
-        clustered = self.clusters is not None and \
-            self.clusters['centroids'] is not None
-        labels = self.clusters['labels'][idx] if self.clusters else idx
+        clusters = self.clusters
+        labels = clusters.labels[idx] if clusters.assigned else idx
         f_v, f_i = self._features(clips)
         losses = {}
         if self.video_head is not None:
@@ -206,22 +205,19 @@ class Vi2CLR(BaseModel):
                                                idx))
         if self.center_head is not None:
             r_j = self.joint_neck(torch.cat([f_v, f_i], 1))
-            if clustered:
+            if clusters.has_centroids:
                 losses.update(self.center_head.loss(
-                    r_j, labels, self.clusters['centroids'],
-                    self.clusters['phi']))
+                    r_j, labels, clusters.centroids, clusters.phi))
             else:  # warm-up: no centroids yet; keeps the graph for DDP
                 losses['loss_center_nce'] = 0 * r_j.sum()
         return losses
 
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        """``'loss'``: :meth:`loss`; ``'tensor'``: 3D backbone features of
-        ``(N, C, T, H, W)`` or ``(N, n, C, T, H, W)`` clips."""
-        if mode not in ('loss', 'tensor'):
-            raise RuntimeError(
-                f'Vi2CLR is a pretext model and has no {mode!r} mode; '
-                'finetune its backbones (see docs/vi2clr.md)')
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        clips = inputs.flatten(0, 1) if inputs.dim() == 6 else inputs
-        return self.extract_feat(clips)
+    def predict(self, inputs, data_samples):
+        raise RuntimeError(
+            "Vi2CLR is a pretext model and has no 'predict' mode; finetune "
+            'its backbones (see docs/vi2clr.md)')
+
+    def _forward(self, inputs, data_samples=None):
+        """``'tensor'``: 3D backbone features of ``(N, C, T, H, W)`` or
+        ``(N, n, C, T, H, W)`` clips (n folded into the batch)."""
+        return self.extract_feat(inputs)
