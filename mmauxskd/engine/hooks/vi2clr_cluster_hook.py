@@ -14,7 +14,7 @@ from ...models.utils.clustering import (cluster_centroids, cluster_purity,
                                         concentration, finch_partition,
                                         kmeans_partition)
 from ...utils.model import unwrap_model
-from ...utils.vi2clr_config import cluster_pipeline
+from ...cfg import cluster_pipeline
 from .random_state_hook import get_rng_states, set_rng_states
 
 __all__ = ['Vi2CLRClusterHook']
