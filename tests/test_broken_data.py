@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 from conftest import demo_overrides, write_config
 
 from mmauxskd.datasets import BrokenVideoError
-from mmauxskd.utils.config_utils import check_clip_geometry, update_pipeline
+from mmauxskd.cfg import check_clip_geometry, update_pipeline
 
 DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py'
 

@@ -13,8 +13,7 @@ from mmengine.dataset import Compose
 from mmaction.registry import TRANSFORMS
 
 from conftest import ROOT
-from mmauxskd.utils.config_utils import (group_augment, pretext_val,
-                                         update_pipeline)
+from mmauxskd.cfg import group_augment, pretext_val, update_pipeline
 
 K = 2  # frames per clip in the unit tests
 

@@ -46,7 +46,7 @@ def _probe_cfg(tmp_path, base, root, train_list, test_list):
     """The probe with a ResNet-18 at 64x64 and tiny loaders."""
     return Config.fromfile(write_config(tmp_path, base, f"""
 model = dict(backbone=dict(depth=18), cls_head=dict(in_channels=512))
-from mmauxskd.utils.config_utils import update_pipeline
+from mmauxskd.cfg import update_pipeline
 _train = update_pipeline(_base_.train_pipeline, Resize=dict(scale=(64, 64)))
 _test = update_pipeline(_base_.test_pipeline, **{{
     k: v for k, v in dict(Resize=dict(scale=(64, 64), keep_ratio=False),

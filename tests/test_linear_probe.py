@@ -17,7 +17,7 @@ def _tiny_probe(tmp_path, data):
     base = ('configs/linear_probe/'
             'linear_r2plus1d-r10-w8_1xb8-16x1x1-200it_demo-rgb.py')
     body = f"""
-from mmauxskd.utils.config_utils import update_pipeline
+from mmauxskd.cfg import update_pipeline
 _loader = dict(batch_size=2, num_workers=0, persistent_workers=False)
 _prefix = dict(video={osp.join(data, 'videos')!r})
 train_dataloader = dict(dataset=dict(

@@ -37,7 +37,7 @@ def test_killed_run_resumes_exactly(tiny_data, tmp_path):
 def test_dist_train_k400_config_on_two_cpu_processes(tiny_data, tmp_path):
     env = _setup(tmp_path)
     body = tiny_body(tiny_data, 1) + '''
-from mmauxskd.datasets.transforms import mlfo_transforms  # noqa: E402
+from mmauxskd.cfg import mlfo_transforms  # noqa: E402
 sync_bn = None  # SyncBN needs GPUs
 model = dict(backbone=dict(base_channels=8),
              levels=dict(low=16, mid=32, high=64),

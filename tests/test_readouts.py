@@ -11,8 +11,8 @@ from mmaction.registry import METRICS, MODELS
 
 from conftest import ROOT, load_tool
 from mmauxskd.evaluation import evaluate_frozen_backbone, knn_predict
-from mmauxskd.utils.config_utils import (check_clip_geometry, iter_schedule,
-                                         pretext_val, set_config_decoder)
+from mmauxskd.cfg import (check_clip_geometry, iter_schedule, pretext_val,
+                          set_config_decoder)
 
 KNN = 'configs/knn/knn_r2plus1d-r10_16x1x10_demo-rgb.py'
 VSPP = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'

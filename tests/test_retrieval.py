@@ -126,7 +126,7 @@ def test_retrieval_tool_on_tiny_demo_data(tiny_data, tmp_path):
     from mmaction.registry import MODELS
     base = 'configs/retrieval/retrieval_r2plus1d-r10_16x1x10_demo-rgb.py'
     body = f"""
-from mmauxskd.utils.config_utils import update_pipeline
+from mmauxskd.cfg import update_pipeline
 _pipe = update_pipeline(_base_.test_pipeline,
                         SampleFrames=dict(num_clips=2, clip_len=8))
 _loader = dict(num_workers=0, persistent_workers=False)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from mmaction.registry import TRANSFORMS
 
 from mmauxskd.datasets.transforms import SegmentPaceSampler
-from mmauxskd.utils.config_utils import replace_sampler
+from mmauxskd.cfg import replace_sampler
 
 
 def eq4_reference(f_r, clip_len, num_segments, pace, segment):

@@ -13,9 +13,9 @@ from mmaction.datasets.transforms import DecordDecode, RawFrameDecode
 from mmaction.registry import DATASETS, MODELS, TRANSFORMS
 
 from conftest import ROOT
+from mmauxskd.cfg import to_rawframes, two_view_pipeline
 from mmauxskd.datasets.transforms.two_view import draw_indices
 from mmauxskd.models.utils import update_momentum_encoders
-from mmauxskd.utils.config_utils import to_rawframes, two_view_pipeline
 
 VIEWS = ([0, 1, 2, 3, 4, 5, 6, 7], [5, 6, 7, 7, 30, 31, 32, 33])
 

@@ -124,8 +124,7 @@ def _tiny_cfg(tiny_data, tmp_path, body='', name='tiny.py'):
     root = osp.join(tiny_data, 'videos')
     # 8-frame clips, a two-stage ResNet-18 (128 channels): a small model
     return write_config(tmp_path, DEMO, f"""
-from mmauxskd.utils.config_utils import update_pipeline
-from mmauxskd.utils.vi2clr_config import vi2clr_train_pipeline
+from mmauxskd.cfg import update_pipeline, vi2clr_train_pipeline
 _pipeline = vi2clr_train_pipeline(update_pipeline(
     _base_.clip_pipeline, SampleFrames=dict(clip_len=8)))
 train_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,

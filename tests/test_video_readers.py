@@ -20,7 +20,7 @@ from mmauxskd.datasets.transforms import SegmentPaceSampler
 from mmauxskd.datasets.transforms.video_readers import (
     DecoderUnavailableError, PyAVReader, TorchCodecReader, open_reader,
     torchcodec_problem)
-from mmauxskd.utils.config_utils import set_decoder
+from mmauxskd.cfg import set_decoder
 
 av = pytest.importorskip('av')
 TOL = 3.0  # mean grey levels, for decoders that convert YUV -> RGB on
@@ -202,7 +202,7 @@ def test_cuda_request_without_cuda_is_clear(coded):
 
 def test_set_decoder_swaps_pairs_everywhere():
     from mmengine.config import Config
-    from mmauxskd.utils.config_utils import to_rawframes
+    from mmauxskd.cfg import to_rawframes
     from conftest import ROOT
     cfg = Config.fromfile(osp.join(ROOT, 'configs/auxskd/r2plus1d_k100.py'))
     pipe = cfg.train_dataloader.dataset.pipeline

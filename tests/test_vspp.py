@@ -14,7 +14,7 @@ from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 
 from conftest import ROOT, load_tool
-from mmauxskd.utils.config_utils import update_pipeline
+from mmauxskd.cfg import update_pipeline
 
 MAIN = 'configs/vspp/vspp_r3d-18_2xb15-16x1x1-20e_k100-rgb.py'
 MAIN_R21D = 'configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py'

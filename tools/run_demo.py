@@ -163,7 +163,7 @@ class Job:
 
     def train(self, path, train_list, name, pretrained=None):
         from mmengine.runner import Runner
-        from mmauxskd.utils.config_utils import check_clip_geometry
+        from mmauxskd.cfg import check_clip_geometry
         work_dir = osp.join(self.work, name)
         cfg = self.config(path, train_list, work_dir, pretrained)
         check_clip_geometry(cfg)

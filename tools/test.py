@@ -14,7 +14,7 @@ from mmengine.runner import Runner
 
 from mmauxskd.utils.cli import (add_common_args, apply_common_args,
                                 load_config, process_group_closed)
-from mmauxskd.utils.config_utils import check_clip_geometry
+from mmauxskd.cfg import check_clip_geometry
 
 
 def parse_args(argv=None):

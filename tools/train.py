@@ -15,7 +15,7 @@ from mmengine.runner import Runner, find_latest_checkpoint
 from mmauxskd.utils.checkpoint import extract_submodule
 from mmauxskd.utils.cli import (add_common_args, apply_common_args,
                                 load_config, process_group_closed)
-from mmauxskd.utils.config_utils import check_clip_geometry
+from mmauxskd.cfg import check_clip_geometry
 
 
 def parse_args(argv=None):

@@ -23,7 +23,7 @@
 #   python tools/train.py configs/auxskd/r2plus1d_demo.py
 #   tools/dist_train.sh configs/auxskd/r2plus1d_demo.py 2
 _base_ = ['./r2plus1d_k100.py', '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.utils.config_utils import demo_data, iter_schedule  # noqa
+from mmauxskd.cfg import demo_data, iter_schedule  # noqa
 
 train_pipeline, train_dataloader = demo_data(_base_)
 model = dict(backbone=_base_.demo_backbone,

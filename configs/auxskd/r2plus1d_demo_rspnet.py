@@ -5,7 +5,7 @@
 #   python tools/train.py configs/rspnet/rspnet_r2plus1d-r10-w8_1xb16-3x16-1600it_demo-rgb.py \
 #       --pretrained work_dirs/r2plus1d_demo_rspnet/iter_400.pth
 _base_ = ['./r2plus1d_demo.py', './_base_/x_samplers.py']
-from mmauxskd.utils.config_utils import update_pipeline  # noqa: E402
+from mmauxskd.cfg import update_pipeline  # noqa: E402
 
 train_pipeline = update_pipeline(
     _base_.train_pipeline, TwoViewClips=dict(sampler=_base_.rspnet_sampler))

@@ -11,7 +11,7 @@
 #       --pretrained work_dirs/r2plus1d_k100_vcop/epoch_20.pth
 # (docs/pretexts.md#auxskd--x).
 _base_ = ['./r2plus1d_k100.py', './_base_/x_samplers.py']
-from mmauxskd.utils.config_utils import update_pipeline  # noqa: E402
+from mmauxskd.cfg import update_pipeline  # noqa: E402
 
 train_pipeline = update_pipeline(
     _base_.train_pipeline, TwoViewClips=dict(sampler=_base_.vcop_sampler))

@@ -3,7 +3,7 @@
 _base_ = ['../_base_/models/r2plus1d_r10.py',
           '../_base_/datasets/pretext_ucf101_split1_videos.py',
           './_base_/auxskd.py']
-from mmauxskd.utils.config_utils import pretext_data  # noqa: E402
+from mmauxskd.cfg import pretext_data  # noqa: E402
 
 # drop_last: the predictor's BatchNorm1d cannot train on a batch of one
 train_pipeline, train_dataloader = pretext_data(

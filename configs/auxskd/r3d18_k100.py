@@ -1,7 +1,7 @@
 # auxSKD with R3D-18 on Kinetics-100 (paper Table 2); see r2plus1d_k100.py.
 _base_ = ['../_base_/models/r3d_18.py',
           '../_base_/datasets/k100_videos.py', './_base_/auxskd.py']
-from mmauxskd.utils.config_utils import pretext_data  # noqa: E402
+from mmauxskd.cfg import pretext_data  # noqa: E402
 
 # drop_last: the predictor's BatchNorm1d cannot train on a batch of one
 train_pipeline, train_dataloader = pretext_data(

@@ -10,7 +10,7 @@ _base_ = ['../_base_/models/r2plus1d_r10.py', '../_base_/models/recognizer3d.py'
           '../_base_/datasets/demo_videos.py', '../_base_/schedules/sgd_25e.py',
           '../_base_/default_runtime.py',
           '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.utils.config_utils import iter_schedule  # noqa: E402
+from mmauxskd.cfg import iter_schedule  # noqa: E402
 
 model = dict(backbone=dict(_base_.backbone, **_base_.demo_backbone),
              cls_head=dict(num_classes=_base_.num_classes,

@@ -5,7 +5,7 @@
 #   python tools/train.py THIS_CONFIG --pretrained PRETEXT_CHECKPOINT
 _base_ = ['../finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py',
           './_base_/linear_probe.py']
-from mmauxskd.utils.config_utils import iter_schedule  # noqa: E402
+from mmauxskd.cfg import iter_schedule  # noqa: E402
 
 model = _base_.linear_probe_model
 optim_wrapper = _base_.linear_probe_optim

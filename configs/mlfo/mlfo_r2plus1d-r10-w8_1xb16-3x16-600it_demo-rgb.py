@@ -12,10 +12,8 @@
 #   python tools/train.py configs/mlfo/mlfo_r2plus1d-r10-w8_1xb16-3x16-600it_demo-rgb.py
 _base_ = ['./mlfo_r2plus1d-r10_2xb15-3x16-20e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.datasets.transforms import (mlfo_pretext_val,  # noqa: E402
-                                          mlfo_transforms)
-from mmauxskd.utils.config_utils import (iter_schedule, set_decoder,  # noqa
-                                         update_pipeline)
+from mmauxskd.cfg import (iter_schedule, mlfo_pretext_val,  # noqa: E402
+                          mlfo_transforms, set_decoder, update_pipeline)
 
 _transforms = [dict(type='Resize', **_base_.demo_geometry['Resize'])] + \
     mlfo_transforms(_base_.demo_geometry['RandomCrop']['size'])

@@ -4,7 +4,7 @@
 # R@1/5/10/20.
 #   python tools/analysis/retrieval.py THIS_CONFIG CHECKPOINT
 _base_ = ['../finetune/r2plus1d-r10_2xb15-16x1x1-25e_hmdb51-split1-rgb.py']
-from mmauxskd.utils.config_utils import gallery_loader  # noqa: E402
+from mmauxskd.cfg import gallery_loader  # noqa: E402
 
 # the training videos, read as the test videos are (10 clips, centre crop)
 gallery_dataloader = gallery_loader(_base_)

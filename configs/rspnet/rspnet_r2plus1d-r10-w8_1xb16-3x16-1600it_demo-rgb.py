@@ -10,8 +10,7 @@
 # same-speed clip closer than the other-speed one? chance 0.5).
 _base_ = ['./rspnet_r2plus1d-r10_2xb15-3x16-200e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.utils.config_utils import (demo_data, iter_schedule,  # noqa
-                                         pretext_val)
+from mmauxskd.cfg import demo_data, iter_schedule, pretext_val  # noqa: E402
 
 train_pipeline, train_dataloader = demo_data(_base_)
 _heads = dict(in_channels=_base_.demo_channels)  # one Linear, as RSPNet

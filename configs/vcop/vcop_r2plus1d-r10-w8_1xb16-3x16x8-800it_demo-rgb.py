@@ -7,8 +7,7 @@
 # (chance 1/6).
 _base_ = ['./vcop_r2plus1d-r10_2xb15-3x16x8-200e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.utils.config_utils import (demo_data, iter_schedule,  # noqa
-                                         pretext_val)
+from mmauxskd.cfg import demo_data, iter_schedule, pretext_val  # noqa: E402
 
 train_pipeline, train_dataloader = demo_data(_base_)
 model = dict(backbone=_base_.demo_backbone,

@@ -5,7 +5,7 @@
 _base_ = ['../_base_/models/r3d_18.py',
           '../_base_/datasets/k100_videos.py',
           './_base_/vcop.py']
-from mmauxskd.utils.config_utils import pretext_data  # noqa: E402
+from mmauxskd.cfg import pretext_data  # noqa: E402
 
 train_pipeline, train_dataloader = pretext_data(_base_, **_base_.vcop_data)
 model = dict(backbone=_base_.backbone)

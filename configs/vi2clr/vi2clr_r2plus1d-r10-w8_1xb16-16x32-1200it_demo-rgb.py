@@ -25,9 +25,8 @@
 #   runs (0.56 with one temperature).
 _base_ = ['./vi2clr_r2plus1d-r10_2xb16-16x112-50e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.utils.config_utils import (iter_schedule, set_decoder,  # noqa
-                                         update_pipeline)
-from mmauxskd.utils.vi2clr_config import vi2clr_train_pipeline  # noqa: E402
+from mmauxskd.cfg import (iter_schedule, set_decoder, update_pipeline,  # noqa
+                          vi2clr_train_pipeline)
 
 clip_pipeline = set_decoder(update_pipeline(
     _base_.clip_pipeline, ClipColorJitter=dict(hue=0.5),

@@ -4,8 +4,7 @@
 # lr x0.1 at epochs 30 and 40, Adam lr scaled linearly from 0.01 at 512 to
 # batch 32. docs/vi2clr.md.
 _base_ = ['../_base_/models/r2plus1d_r10.py', './_base_/vi2clr_k400.py']
-from mmauxskd.utils.config_utils import update_pipeline  # noqa: E402
-from mmauxskd.utils.vi2clr_config import vi2clr_train_pipeline  # noqa: E402
+from mmauxskd.cfg import update_pipeline, vi2clr_train_pipeline  # noqa: E402
 
 # the Kinetics-100 list (_base_/datasets/k100_videos.py)
 ann_file_train = 'data/kinetics100/kinetics100_train_list_videos.txt'

@@ -3,7 +3,7 @@
 # (32x32 crops, 8-wide R(2+1)D-10, batch 12, 1200 steps; docs/small_data.md)
 # with Z = 1. Reports the pace accuracy on held-out clips.
 _base_ = ['../vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py']
-from mmauxskd.utils.config_utils import pretext_val, update_pipeline  # noqa
+from mmauxskd.cfg import pretext_val, update_pipeline  # noqa
 
 train_pipeline = update_pipeline(_base_.train_pipeline,
                                  SegmentPaceSampler=dict(num_segments=1))

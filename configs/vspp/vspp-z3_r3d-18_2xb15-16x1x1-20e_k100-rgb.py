@@ -2,7 +2,7 @@
 # 16 frames in 3 segments: 5/5/6 (segment boundaries floor(z*16/3)), as the
 # authors' integer division gives; Eq. 4 alone would need K divisible by Z.
 _base_ = ['./vspp_r3d-18_2xb15-16x1x1-20e_k100-rgb.py']
-from mmauxskd.utils.config_utils import update_pipeline  # noqa: E402
+from mmauxskd.cfg import update_pipeline  # noqa: E402
 
 vspp_sampler = dict(num_segments=3, uneven_segments=True)
 train_pipeline = update_pipeline(_base_.train_pipeline,

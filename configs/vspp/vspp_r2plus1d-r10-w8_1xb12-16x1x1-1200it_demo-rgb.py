@@ -10,8 +10,7 @@
 # (demo_pretext_val) is reported.
 _base_ = ['./vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.utils.config_utils import (demo_data, iter_schedule,  # noqa
-                                         pretext_val)
+from mmauxskd.cfg import demo_data, iter_schedule, pretext_val  # noqa: E402
 
 train_pipeline, train_dataloader = demo_data(_base_, batch_size=12)
 model = dict(backbone=_base_.demo_backbone,

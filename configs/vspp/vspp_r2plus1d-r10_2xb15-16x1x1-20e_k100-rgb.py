@@ -3,7 +3,7 @@
 _base_ = ['../_base_/models/r2plus1d_r10.py',
           '../_base_/datasets/k100_videos.py',
           './_base_/vspp.py']
-from mmauxskd.utils.config_utils import pretext_data  # noqa: E402
+from mmauxskd.cfg import pretext_data  # noqa: E402
 
 train_pipeline, train_dataloader = pretext_data(_base_, _base_.vspp_sampler)
 model = dict(backbone=_base_.backbone)

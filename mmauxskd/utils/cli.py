@@ -52,7 +52,7 @@ def apply_common_args(cfg, args):
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     cfg.launcher = args.launcher
     if getattr(args, 'decoder', None):
-        from .config_utils import set_config_decoder
+        from ..cfg import set_config_decoder
         extra = {} if args.decoder_device == 'cpu' else dict(
             device=args.decoder_device)
         set_config_decoder(cfg, args.decoder, **extra)

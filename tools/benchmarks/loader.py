@@ -53,7 +53,7 @@ def find_dataset(cfg_dataset):
 
 def loader_config(cfg, args, workers, decoder):
     """The training dataloader config with this run's overrides."""
-    from mmauxskd.utils.config_utils import set_decoder
+    from mmauxskd.cfg import set_decoder
     loader = copy.deepcopy(cfg.train_dataloader)
     loader.batch_size = args.batch_size
     loader.num_workers = workers

@@ -42,7 +42,7 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
-from mmauxskd.utils.config_utils import DECODER_BACKENDS, set_decoder
+from mmauxskd.cfg import DECODER_BACKENDS, set_decoder
 
 DEFAULT_CONFIG = 'configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py'
 

@@ -36,7 +36,7 @@ demo_unlabelled = dict(
     ann_file='data/demo/demo_unlabelled_list_videos.txt',
     data_prefix=dict(video='data/demo/videos'), prepare_hint=demo_hint)
 # held-out unlabelled videos for each pretext stage's own task accuracy
-# (mmauxskd.utils.config_utils.pretext_val)
+# (mmauxskd.cfg.pretext_val)
 demo_pretext_val = dict(
     ann_file='data/demo/demo_pretext_val_list_videos.txt',
     data_prefix=dict(video='data/demo/videos'), prepare_hint=demo_hint)

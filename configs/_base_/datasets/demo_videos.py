@@ -5,8 +5,7 @@
 # ones. Splits (tools/data/make_demo_data.py): 16 labelled training videos
 # (4 per class), 32 validation videos, 80 test videos.
 _base_ = ['./ucf101_split1_videos.py']
-from mmauxskd.utils.config_utils import (set_decoder,  # noqa: E402
-                                         update_pipeline)
+from mmauxskd.cfg import set_decoder, update_pipeline  # noqa: E402
 
 data_root = 'data/demo/videos'
 ann_file_train = 'data/demo/demo_train_list_videos.txt'

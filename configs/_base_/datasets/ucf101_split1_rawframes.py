@@ -3,7 +3,7 @@
 # sampling and augmentation as the video setting, decoding only the frames
 # a clip uses.
 _base_ = ['./ucf101_split1_videos.py']
-from mmauxskd.utils.config_utils import to_rawframes  # noqa: E402
+from mmauxskd.cfg import to_rawframes  # noqa: E402
 
 dataset_type = 'RobustRawframeDataset'
 data_root = 'data/ucf101/rawframes'

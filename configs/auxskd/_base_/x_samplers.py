@@ -3,7 +3,7 @@
 # definition, so the two stay equal. (No base: the empty list keeps this an
 # old-style config, which may import helpers.)
 _base_ = []
-from mmauxskd.utils.config_utils import config_variable  # noqa: E402
+from mmauxskd.cfg import config_variable  # noqa: E402
 
 # VideoPace: one clip at pace λ in 1..4 throughout (VSPP's sampler, Z = 1,
 # as configs/videopace/)

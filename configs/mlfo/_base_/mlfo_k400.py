@@ -7,7 +7,7 @@
 # per-frame grey and colour jitter), decoded in one pass (ViewsOfOneDraw).
 _base_ = ['../../_base_/models/mlfo.py',
           '../../_base_/datasets/k400_videos.py', './mlfo_runtime.py']
-from mmauxskd.datasets.transforms import mlfo_pipeline  # noqa: E402
+from mmauxskd.cfg import mlfo_pipeline  # noqa: E402
 
 train_pipeline = mlfo_pipeline(_base_.train_pipeline, clip_size=112)
 # drop_last: the semantic projection's BatchNorm1d needs a batch > 1

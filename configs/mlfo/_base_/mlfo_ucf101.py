@@ -5,7 +5,7 @@
 _base_ = ['../../_base_/models/mlfo.py',
           '../../_base_/datasets/ucf101_split1_videos.py',
           './mlfo_runtime.py']
-from mmauxskd.datasets.transforms import mlfo_pipeline  # noqa: E402
+from mmauxskd.cfg import mlfo_pipeline  # noqa: E402
 
 train_pipeline = mlfo_pipeline(_base_.train_pipeline, clip_size=112)
 train_dataloader = dict(batch_size=64, drop_last=True,

@@ -8,8 +8,7 @@
 # every 100 epochs, 300 epochs, batch 512 (8 GPUs x 64). docs/vi2clr.md.
 _base_ = ['../../_base_/datasets/k400_videos.py',
           '../../_base_/default_runtime.py']
-from mmauxskd.utils.config_utils import update_pipeline  # noqa: E402
-from mmauxskd.utils.vi2clr_config import vi2clr_train_pipeline  # noqa: E402
+from mmauxskd.cfg import update_pipeline, vi2clr_train_pipeline  # noqa: E402
 
 # one clip as the paper samples it; each of the two temporal crops of a video
 # is drawn and augmented from it (random crop, flip, colour jitter; no

@@ -12,7 +12,7 @@ _base_ = ['../../_base_/models/resnet50_linear_probe.py',
           '../../_base_/datasets/ucf101_split1_videos.py',
           '../../_base_/schedules/sgd_25e.py',
           '../../_base_/default_runtime.py']
-from mmauxskd.utils.config_utils import update_pipeline  # noqa: E402
+from mmauxskd.cfg import update_pipeline  # noqa: E402
 
 # SampleFrames in test mode with one 1-frame clip: the middle frame
 _frame = dict(SampleFrames=dict(clip_len=1, num_clips=1, test_mode=True),

@@ -8,9 +8,4 @@ from .video_readers import (PyAVSeekDecode, PyAVSeekInit,  # noqa: F401
                             TorchCodecDecode, TorchCodecInit)
 from .image_clip import LoadImageAsClip  # noqa: F401
 from .mlfo_views import (FrameColorJitter, FrameRandomGray,  # noqa: F401
-                         MLFOWindowSampler, ViewsOfOneDraw, mlfo_pipeline,
-                         mlfo_pretext_val, mlfo_transforms)
-# pipeline editing lives in mmauxskd.utils.config_utils; these names stay
-# importable from here for configs and scripts written before the move
-from ...utils.config_utils import (replace_sampler,  # noqa: F401,E402
-                                   two_view_pipeline)
+                         MLFOWindowSampler, ViewsOfOneDraw)

@@ -34,7 +34,7 @@ class BasePretextSampler(BaseTransform):
     #: clips per sample written to ``results['num_clips']``
     clips_per_sample = 1
     #: the keys of ``results`` the pretext's model reads (its targets):
-    #: ``config_utils.replace_sampler`` makes ``PackActionInputs`` pack them
+    #: ``mmauxskd.cfg.replace_sampler`` makes ``PackActionInputs`` pack them
     #: (``algorithm_keys``), so no config types them out
     label_keys = ()
 

@@ -31,22 +31,19 @@ draw: it splits the draw into ``num_views`` equal views. MLFO's pipeline::
                      dict(type='FormatShape', input_format='NCTHW')]),
     dict(type='PackActionInputs')
 
+(``mmauxskd.cfg.mlfo_pipeline`` builds it from a single-clip pipeline.)
 Output ``imgs``: ``(3, C, K, H, W)``, batched to ``(B, 3, C, K, H, W)``.
 """
-import copy
-
 import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
 from .base_sampler import BasePretextSampler
 from .color_jitter import ClipColorJitter
-from ...utils.config_utils import two_view_pipeline
 from .two_view import TwoViewClips, draw_indices
 
 __all__ = ['MLFOWindowSampler', 'ViewsOfOneDraw', 'FrameRandomGray',
-           'FrameColorJitter', 'mlfo_pipeline', 'mlfo_transforms',
-           'mlfo_pretext_val']
+           'FrameColorJitter']
 
 
 @TRANSFORMS.register_module()
@@ -203,75 +200,3 @@ class FrameColorJitter(ClipColorJitter):
     def transform(self, results):
         return _per_frame(results, self.p, lambda img: super(
             FrameColorJitter, self).transform(dict(imgs=[img]))['imgs'][0])
-
-
-def mlfo_transforms(clip_size=112):
-    """The authors' per-view augmentation: random sized crop (area 0.5-1,
-    ratio 3/4-4/3) -> ``clip_size`` square, flip, per-frame grey (p 0.5),
-    per-frame colour jitter (0.5, 0.5, 0.5, 0.25), ``FormatShape``."""
-    return [
-        dict(type='RandomResizedCrop', area_range=(0.5, 1.0),
-             aspect_ratio_range=(3 / 4, 4 / 3)),
-        dict(type='Resize', scale=(clip_size, clip_size), keep_ratio=False),
-        dict(type='Flip', flip_ratio=0.5),
-        dict(type='FrameRandomGray', p=0.5),
-        dict(type='FrameColorJitter', brightness=0.5, contrast=0.5,
-             saturation=0.5, hue=0.25),
-        dict(type='FormatShape', input_format='NCTHW')]
-
-
-def mlfo_pipeline(pipeline, clip_size=112,
-                  sampler=dict(type='MLFOWindowSampler', clip_len=16)):
-    """MLFO's training pipeline from a single-clip one (a copy; usable in
-    configs): its init, decoder, short-side ``Resize`` and packing kept,
-    the sampler and augmentation replaced by ``ViewsOfOneDraw(sampler,
-    [Resize, *mlfo_transforms(clip_size)])``."""
-    views = two_view_pipeline(pipeline)
-    resize = [t for t in pipeline if t['type'] == 'Resize'][:1]
-    return [dict(t, type='ViewsOfOneDraw', num_views=3,
-                 sampler=copy.deepcopy(sampler),
-                 transforms=copy.deepcopy(resize) + mlfo_transforms(clip_size))
-            if t['type'] == 'TwoViewClips' else t for t in views]
-
-
-_RANDOM_VIEW_AUGMENTS = ('Flip', 'FrameRandomGray', 'FrameColorJitter',
-                         'ColorJitter', 'ClipColorJitter')
-
-
-def mlfo_pretext_val(train_pipeline, dataset, draws=4, batch_size=8):
-    """Held-out instance discrimination for an MLFO pipeline.
-
-    :func:`~mmauxskd.utils.config_utils.pretext_val`'s loader (``draws``
-    deterministic draws per held-out video, ``PretextAccMetric``) for the
-    ``ViewsOfOneDraw`` pipeline: its sampler in test mode with a per-draw
-    seed, the random crop replaced by the centre crop of the same output
-    size, no flip, grey or colour jitter. Task ``instance``: is the
-    nearest second clip (in the validation batch) of a video's first clip
-    its own? (``MLFO.predict``; chance one over the batch size).
-    """
-    from mmauxskd.utils.config_utils import pretext_val
-    train_pipeline = copy.deepcopy(list(train_pipeline))
-    views = [t for t in train_pipeline if t['type'] == 'ViewsOfOneDraw']
-    if len(views) != 1:
-        raise KeyError('mlfo_pretext_val: the pipeline needs one '
-                       'ViewsOfOneDraw')
-    transforms = []
-    for t in views[0]['transforms']:
-        if t['type'] in _RANDOM_VIEW_AUGMENTS:
-            continue
-        if t['type'] in ('RandomResizedCrop', 'RandomCrop'):
-            continue  # the Resize after it sets the size; centre crop below
-        if t['type'] == 'Resize' and not t.get('keep_ratio', True):
-            size = t['scale']
-            transforms += [dict(type='Resize', scale=(-1, max(size))),
-                           dict(type='CenterCrop', crop_size=size)]
-            continue
-        transforms.append(t)
-    loader, evaluator, cfg = pretext_val([views[0]['sampler']], dataset,
-                                         ('instance', ), draws, batch_size)
-    for one in loader['dataset']['datasets']:
-        view = dict(views[0], sampler=one['pipeline'][0],
-                    transforms=transforms)
-        one['pipeline'] = [view if t['type'] == 'ViewsOfOneDraw' else t
-                           for t in train_pipeline]
-    return loader, evaluator, cfg

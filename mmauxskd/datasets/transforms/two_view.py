@@ -19,7 +19,7 @@ and for raw frames the same without ``DecordInit``. Output: ``imgs`` of
 shape ``(2 * N, C, T, H, W)`` (view 0's N clips, then view 1's; N = 1 for
 the VSPP sampler), which ``PackActionInputs`` turns into ``inputs`` and the
 data preprocessor batches to ``(B, 2N, C, T, H, W)``; ``AuxSKD`` splits it.
-:func:`mmauxskd.utils.config_utils.two_view_pipeline` derives such a
+:func:`mmauxskd.cfg.two_view_pipeline` derives such a
 pipeline from a single-clip one.
 """
 import numpy as np

@@ -22,7 +22,7 @@ decode the union of its views in one call:
   one per index, in the given order (repeats allowed).
 
 Pipelines (any of them replaces ``DecordInit`` / ``DecordDecode``; the
-helper :func:`mmauxskd.utils.config_utils.set_decoder` swaps them in a
+helper :func:`mmauxskd.cfg.set_decoder` swaps them in a
 config, ``tools/train.py --decoder pyav`` on the command line)::
 
     dict(type='PyAVSeekInit'), <sampler>, dict(type='PyAVSeekDecode')

@@ -14,7 +14,7 @@ from ...models.utils.clustering import (cluster_centroids, cluster_purity,
                                         concentration, finch_partition,
                                         kmeans_partition)
 from ...utils.model import unwrap_model
-from ...utils.vi2clr_config import cluster_pipeline
+from ...cfg import cluster_pipeline
 from .random_state_hook import get_rng_states, set_rng_states
 from .resume_point import checkpoint_position, resumed_from
 
@@ -32,7 +32,7 @@ class Vi2CLRClusterHook(Hook):
        default, L2-normalised) of its share of the training videos (the
        training dataset's config with ``pipeline``, a deterministic one:
        the centre clip, centre crop; by default derived from the training
-       pipeline by :func:`mmauxskd.utils.vi2clr_config.cluster_pipeline`),
+       pipeline by :func:`mmauxskd.cfg.cluster_pipeline`),
        model in eval mode;
     2. the embeddings are gathered; rank 0 clusters them with FINCH (second
        partition) or k-means (``method='kmeans'``: FINCH's number of

@@ -1,0 +1,51 @@
+"""Config helpers: the one home of what configs and tools import to build
+pipelines, loaders and schedules, split by concern:
+
+* :mod:`.pipeline` -- edit a pipeline (``update_pipeline``,
+  ``replace_sampler``, ``two_view_pipeline``, ``group_augment``);
+* :mod:`.decoders` -- switch the video decoder (``set_decoder``,
+  ``set_config_decoder``, ``to_rawframes``);
+* :mod:`.deterministic` -- the one declaration of random transforms and
+  ``deterministic_pipeline``;
+* :mod:`.heldout` -- held-out pretext evaluation (``pretext_val``);
+* :mod:`.data` -- training / demo / gallery data of leaf configs;
+* :mod:`.schedule` -- iteration budgets (``iter_schedule``);
+* :mod:`.check` -- the build-time geometry check;
+* :mod:`.vi2clr`, :mod:`.mlfo` -- those methods' pipelines.
+
+Every public name is importable from here::
+
+    from mmauxskd.cfg import iter_schedule, update_pipeline
+    train_pipeline = update_pipeline(_base_.train_pipeline,
+                                     RandomCrop=dict(size=32))
+
+The package imports no other mmauxskd subpackage at import time (classes
+are looked up in the registry, pretext samplers' base class imported when
+needed), and ``mmauxskd.datasets`` does not import it.
+"""
+from .check import check_clip_geometry
+from .data import config_variable, demo_data, gallery_loader, pretext_data
+from .decoders import (AUTO_DECODERS, DECODER_BACKENDS, VIDEO_DECODERS,
+                       VIDEO_INITS, set_config_decoder, set_decoder,
+                       to_rawframes)
+from .deterministic import (RANDOM_TRANSFORMS, deterministic_pipeline,
+                            is_pretext_sampler)
+from .heldout import heldout_val, pretext_val
+from .mlfo import mlfo_pipeline, mlfo_pretext_val, mlfo_transforms
+from .pipeline import (group_augment, replace_sampler, sampler_label_keys,
+                       two_view_pipeline, update_pipeline)
+from .schedule import iter_schedule
+from .vi2clr import PACK_META_KEYS, cluster_pipeline, vi2clr_train_pipeline
+from .walk import loader_datasets, transforms_of
+
+__all__ = [
+    'check_clip_geometry', 'config_variable', 'demo_data', 'gallery_loader',
+    'pretext_data', 'AUTO_DECODERS', 'DECODER_BACKENDS', 'VIDEO_DECODERS',
+    'VIDEO_INITS', 'set_config_decoder', 'set_decoder', 'to_rawframes',
+    'RANDOM_TRANSFORMS', 'deterministic_pipeline', 'is_pretext_sampler',
+    'heldout_val', 'pretext_val', 'mlfo_pipeline', 'mlfo_pretext_val',
+    'mlfo_transforms', 'group_augment', 'replace_sampler',
+    'sampler_label_keys', 'two_view_pipeline', 'update_pipeline',
+    'iter_schedule', 'PACK_META_KEYS', 'cluster_pipeline',
+    'vi2clr_train_pipeline', 'loader_datasets', 'transforms_of'
+]

@@ -1,0 +1,81 @@
+"""A build-time check of clip geometry, naming the config key at fault.
+
+``tools/train.py`` and ``tools/test.py`` run :func:`check_clip_geometry`
+on the loaded config, so that e.g. ``RandomCrop(size=128)`` after
+``Resize(scale=(-1, 112))`` fails before any data is read::
+
+    invalid config:
+      train_dataloader.dataset.pipeline[4].size=128 is larger than the
+      short side 112 left by the Resize before
+"""
+from .walk import loader_datasets
+
+__all__ = ['check_clip_geometry']
+
+
+def _positive_int(cfg, key, where, errors, allow_missing=True):
+    if key not in cfg:
+        if not allow_missing:
+            errors.append(f'{where}.{key} is missing')
+        return
+    value = cfg[key]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        errors.append(f'{where}.{key} must be a positive int, got {value!r}')
+
+
+def _short_side(scale):
+    """Short side a ``Resize(scale, keep_ratio=True)`` gives, if known."""
+    if isinstance(scale, (tuple, list)) and len(scale) == 2:
+        sides = [s for s in scale if s not in (-1, None)]
+        if len(sides) == 1:
+            return sides[0]
+    return None
+
+
+def _check_pipeline(pipeline, where, errors, short=None):
+    for i, t in enumerate(pipeline):
+        loc = f'{where}[{i}]'
+        kind = t.get('type')
+        if isinstance(t.get('transforms'), (list, tuple)):
+            # a wrapper (ClipGroupAugment, TwoViewClips) of per-clip steps
+            _check_pipeline(t['transforms'], f'{loc}.transforms', errors,
+                            short)
+        if kind in ('SampleFrames', 'DenseSampleFrames'):
+            for key in ('clip_len', 'frame_interval', 'num_clips'):
+                _positive_int(t, key, loc, errors)
+        elif kind == 'Resize':
+            short = _short_side(t.get('scale')) if t.get(
+                'keep_ratio', True) else min(t.get('scale', (0, 0)))
+        elif kind in ('RandomCrop', 'CenterCrop', 'ThreeCrop', 'TenCrop'):
+            key = 'size' if kind == 'RandomCrop' else 'crop_size'
+            size = t.get(key)
+            sizes = size if isinstance(size, (tuple, list)) else [size]
+            if not all(isinstance(s, int) and s > 0 for s in sizes):
+                errors.append(f'{loc}.{key} must be positive, got {size!r}')
+            elif short is not None and max(sizes) > short:
+                errors.append(f'{loc}.{key}={size!r} is larger than the '
+                              f'short side {short} left by the Resize before')
+
+
+def check_clip_geometry(cfg):
+    """Fail early, naming the key, on impossible clip geometry.
+
+    Checks every ``*_dataloader.dataset.pipeline`` (and ``*_pipeline``
+    variables): sampler ``clip_len``/``frame_interval``/``num_clips`` are
+    positive ints; crops are positive and fit the short side a preceding
+    keep-ratio ``Resize`` leaves. Samplers of mmauxskd validate themselves
+    when built.
+
+    Raises:
+        ValueError: listing every problem with its config key.
+    """
+    errors = []
+    for split, dataset in loader_datasets(cfg):
+        _check_pipeline(dataset['pipeline'],
+                        f'{split}_dataloader.dataset.pipeline', errors)
+    for split in ('train', 'val', 'test'):
+        if cfg.get(f'{split}_dataloader'):
+            _positive_int(cfg[f'{split}_dataloader'], 'batch_size',
+                          f'{split}_dataloader', errors)
+    if errors:
+        raise ValueError('invalid config:\n  ' + '\n  '.join(errors))

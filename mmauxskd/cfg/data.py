@@ -1,0 +1,103 @@
+"""Training data for pretext and demo configs: pipeline plus loader.
+
+Each helper returns what a leaf config assigns, derived from its
+``_base_`` so that the leaf stays a few lines::
+
+    train_pipeline, train_dataloader = pretext_data(
+        _base_, _base_.vcop_sampler, _base_.vcop_augment)
+    gallery_dataloader = gallery_loader(_base_)
+"""
+from .decoders import set_decoder
+from .pipeline import (group_augment, replace_sampler, two_view_pipeline,
+                       update_pipeline)
+
+__all__ = ['pretext_data', 'demo_data', 'gallery_loader', 'config_variable']
+
+
+def _loader_with_pipeline(loader, pipeline, **loader_args):
+    """A loader update that sets ``pipeline`` in ``loader``'s innermost
+    dataset (through ``RepeatDataset``-like ``dataset=`` wrappers)."""
+    inner, depth = loader['dataset'], 0
+    while 'pipeline' not in inner and 'dataset' in inner:
+        inner, depth = inner['dataset'], depth + 1
+    update = dict(pipeline=pipeline)
+    for _ in range(depth):
+        update = dict(dataset=update)
+    return dict(**loader_args, dataset=update)
+
+
+def pretext_data(base, sampler, clip_augment=None, two_view=False,
+                 **loader_args):
+    """A pretext's training data on a dataset base's pipeline:
+    ``(train_pipeline, train_dataloader)``.
+
+    For a leaf config that lists a backbone, a dataset and a method base;
+    ``base`` is its ``_base_``. The dataset's ``SampleFrames`` becomes
+    ``sampler`` (whose ``label_keys`` ``PackActionInputs`` packs, see
+    :func:`replace_sampler`), or with ``two_view`` the sampler, decoder and
+    augmentation become auxSKD's ``TwoViewClips`` (:func:`two_view_pipeline`);
+    ``clip_augment`` (``dict(groups=..., keep=...)``) draws the random
+    augmentation per group of clips (:func:`group_augment`). The loader
+    update reaches the dataset inside a ``RepeatDataset`` (UCF101 x10) and
+    carries ``loader_args`` (e.g. ``drop_last=True``)::
+
+        train_pipeline, train_dataloader = pretext_data(
+            _base_, _base_.vcop_sampler, _base_.vcop_augment)
+    """
+    if two_view:
+        pipeline = two_view_pipeline(base.train_pipeline, sampler=sampler)
+    else:
+        pipeline = replace_sampler(base.train_pipeline, sampler)
+    if clip_augment is not None:
+        pipeline = group_augment(pipeline, **clip_augment)
+    return pipeline, _loader_with_pipeline(base.train_dataloader, pipeline,
+                                           **loader_args)
+
+
+def gallery_loader(base):
+    """The retrieval gallery: the training videos, read as the test videos
+    are (10 clips, centre crop): ``base.test_dataloader`` with
+    ``base.ann_file_train``::
+
+        gallery_dataloader = gallery_loader(_base_)
+    """
+    return dict(base.test_dataloader, dataset=dict(
+        base.test_dataloader.dataset, ann_file=base.ann_file_train))
+
+
+def config_variable(path, name):
+    """One variable of another config file, for a config that needs a value
+    of a config it cannot inherit (their other keys would clash), so that
+    the value is written once. In a config, ``{{fileDirname}}`` (mmengine
+    fills it in) makes ``path`` relative to the config's folder::
+
+        vcop_sampler = config_variable(
+            '{{fileDirname}}/../../_base_/models/vcop.py', 'vcop_sampler')
+    """
+    from mmengine.config import Config
+    return Config.fromfile(path)[name]
+
+
+def demo_data(base, batch_size=None):
+    """The demo's shrink of a real pretext config: ``(train_pipeline,
+    train_dataloader)``.
+
+    ``base`` is the ``_base_`` of a demo config that inherits a real
+    pretext config and ``_base_/datasets/demo_unlabelled.py``; its training
+    pipeline gets the demo's frame geometry (``demo_geometry``, nested
+    transforms too) and decoder (``demo_decoder``), its loader the demo's
+    settings (``demo_loader``, ``batch_size`` if given) and the unlabelled
+    demo split (``demo_unlabelled``)::
+
+        train_pipeline, train_dataloader = demo_data(_base_)
+    """
+    train_pipeline = set_decoder(
+        update_pipeline(base.train_pipeline, **base.demo_geometry),
+        base.demo_decoder)
+    loader = dict(base.demo_loader)
+    if batch_size is not None:
+        loader['batch_size'] = batch_size
+    train_dataloader = dict(**loader, dataset=dict(
+        pipeline=train_pipeline, **base.demo_unlabelled))
+    return train_pipeline, train_dataloader
+

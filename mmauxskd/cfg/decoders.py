@@ -1,0 +1,109 @@
+"""Video decoders in config pipelines: switch backend, or read frames.
+
+The video init / decode transform pairs MMAction2 and mmauxskd register,
+and helpers that swap them in a pipeline or a whole config::
+
+    from mmauxskd.cfg import set_decoder
+    train_pipeline = set_decoder(_base_.train_pipeline, 'pyav')
+    # [DecordInit, ..., DecordDecode, ...] -> [PyAVSeekInit, ...,
+    #                                          PyAVSeekDecode, ...]
+"""
+import copy
+
+from .walk import loader_datasets
+
+__all__ = ['AUTO_DECODERS', 'DECODER_BACKENDS', 'VIDEO_INITS',
+           'VIDEO_DECODERS', 'to_rawframes', 'set_decoder',
+           'set_config_decoder']
+
+#: the init transforms of video decoders (none for raw frames)
+VIDEO_INITS = ('DecordInit', 'OpenCVInit', 'PyAVInit', 'PyAVSeekInit',
+               'TorchCodecInit')
+#: the decode transforms that go with :data:`VIDEO_INITS`
+VIDEO_DECODERS = ('DecordDecode', 'OpenCVDecode', 'PyAVDecode',
+                  'PyAVSeekDecode', 'TorchCodecDecode')
+#: decoders that TwoViewClips(decoder='auto') picks from the reader
+AUTO_DECODERS = ('DecordDecode', 'RawFrameDecode', 'PyAVSeekDecode',
+                 'TorchCodecDecode')
+#: ``set_decoder`` backends: (init transform, decode transform)
+DECODER_BACKENDS = dict(
+    decord=('DecordInit', 'DecordDecode'),
+    pyav=('PyAVSeekInit', 'PyAVSeekDecode'),
+    torchcodec=('TorchCodecInit', 'TorchCodecDecode'))
+
+
+def to_rawframes(pipeline):
+    """The same pipeline reading JPEG frame folders instead of videos (a
+    copy): video init transforms dropped, video decoders replaced by
+    ``RawFrameDecode``::
+
+        >>> to_rawframes([dict(type='DecordInit'),
+        ...               dict(type='SampleFrames', clip_len=16),
+        ...               dict(type='DecordDecode')])
+        [{'type': 'SampleFrames', 'clip_len': 16}, {'type': 'RawFrameDecode'}]
+    """
+    out = []
+    for t in copy.deepcopy(list(pipeline)):
+        if t['type'] in VIDEO_INITS:
+            continue
+        if t['type'] in VIDEO_DECODERS:
+            t = dict(type='RawFrameDecode')
+        out.append(t)
+    return out
+
+
+def set_decoder(pipeline, backend, **init_args):
+    """Copy of a video ``pipeline`` decoding with another backend.
+
+    Every video init/decode pair (``DecordInit`` / ``DecordDecode``, ...,
+    also a ``TwoViewClips``' ``decoder``) becomes the ``backend``'s:
+    ``'decord'`` (decord; MMAction2's default), ``'pyav'``
+    (``PyAVSeekInit`` / ``PyAVSeekDecode``: frame-accurate, PyAV's bundled
+    FFmpeg) or ``'torchcodec'``. ``init_args`` go to the init transform,
+    e.g. ``device='cuda'`` (NVDEC; falls back to the CPU with a warning
+    where it cannot be used, unless ``fallback=False``)::
+
+        from mmauxskd.cfg import set_decoder
+        train_pipeline = set_decoder(_base_.train_pipeline, 'pyav')
+
+    Raises:
+        ValueError: an unknown ``backend``, or no video init transform.
+    """
+    if backend not in DECODER_BACKENDS:
+        raise ValueError(f'set_decoder: backend must be one of '
+                         f'{sorted(DECODER_BACKENDS)}, got {backend!r}')
+    init, decode = DECODER_BACKENDS[backend]
+    if init_args and backend == 'decord':
+        init_args = {k: v for k, v in init_args.items()
+                     if k in ('num_threads', 'io_backend')}
+    out, found = [], False
+    for t in copy.deepcopy(list(pipeline)):
+        if t['type'] in VIDEO_INITS:
+            t, found = dict(type=init, **init_args), True
+        elif t['type'] in VIDEO_DECODERS:
+            t = dict(type=decode)
+        elif t['type'] == 'TwoViewClips' and isinstance(
+                t.get('decoder'), dict) and t['decoder'].get(
+                    'type') in VIDEO_DECODERS:
+            t['decoder'] = dict(type=decode)
+        out.append(t)
+    if not found:
+        raise ValueError('set_decoder: no video init transform in '
+                         f'{[t["type"] for t in out]}')
+    return out
+
+
+def set_config_decoder(cfg, backend, **init_args):
+    """Apply :func:`set_decoder` to the pipeline of every dataloader of
+    ``cfg`` (in place, inside dataset wrappers too) that decodes videos;
+    raw-frame pipelines are left alone. Returns the names of the changed
+    loaders, e.g. ``['train_dataloader', 'val_dataloader']``.
+    ``tools/train.py --decoder pyav`` calls it."""
+    changed = []
+    for split, dataset in loader_datasets(cfg):
+        pipeline = dataset['pipeline']
+        if any(t['type'] in VIDEO_INITS for t in pipeline):
+            dataset['pipeline'] = set_decoder(pipeline, backend, **init_args)
+            if f'{split}_dataloader' not in changed:
+                changed.append(f'{split}_dataloader')
+    return changed
