@@ -1,4 +1,4 @@
-"""Image-side probes for users who have ImageNet or VOC07 (issue 15):
+"""Image-side probes for users who have ImageNet or VOC07:
 images read as one-frame clips, the probes train and evaluate, VOC lists."""
 import os
 import os.path as osp

@@ -48,9 +48,10 @@ model = dict(
     image_neck=dict(in_channels=image_channels, hid_channels=image_channels),
     joint_neck=dict(in_channels=_base_.demo_channels + image_channels,
                     hid_channels=image_channels))
-custom_hooks = _base_.custom_hooks[:-1] + [
-    dict(_base_.custom_hooks[-1], warmup_epochs=80, interval=5,
-         partition=0, phi='uniform', num_workers=0)]
+custom_hooks = update_pipeline(
+    _base_.custom_hooks, Vi2CLRClusterHook=dict(
+        warmup_epochs=80, interval=5, partition=0, phi='uniform',
+        num_workers=0))
 optim_wrapper = dict(optimizer=dict(lr=0.01))
 train_cfg, param_scheduler, log_processor, default_hooks = iter_schedule(
     1200, iters_per_epoch=_base_.demo_iters_per_epoch)
