@@ -1,8 +1,14 @@
 """Properties of the config tree that keep it readable: leaves change
-inherited lists by what an entry is (its type), never by where it sits."""
+inherited lists by what an entry is (its type), never by where it sits; the
+files a config's comments name exist."""
 import ast
 import glob
+import io
 import os.path as osp
+import re
+import tokenize
+
+from mmengine.config import Config
 
 from conftest import ROOT
 
@@ -51,4 +57,115 @@ def test_no_config_edits_an_inherited_list_by_position():
         if edits:
             found[osp.relpath(path, ROOT)] = edits
     assert len(CONFIGS) > 50
+    assert not found, found
+
+
+# files a comment may name that are not in this repository: the VCOP
+# authors' training script (xudejing/video-clip-order-prediction)
+EXTERNAL = {'train_vcop.py'}
+REPO_PATH = re.compile(r'(?<![\w/.-])((?:configs|tools|docs)/[\w.{},/-]+)')
+RELATIVE = re.compile(r'(?<![\w/.-])((?:\.\.?/)+[\w.{},/-]+|_base_/[\w.{},/-]+)')
+BARE_PY = re.compile(r'(?<![\w/.-])([\w-]+(?:\.[\w-]+)*\.py)\b')
+CHECKPOINT = re.compile(r'work_dirs/([\w.-]+)/((epoch|iter)_(\d+)\.pth)')
+
+
+def _comments(path):
+    with open(path, encoding='utf-8') as f:
+        source = f.read()
+    return ''.join(tok.string + '\n' for tok in tokenize.generate_tokens(
+        io.StringIO(source).readline) if tok.type == tokenize.COMMENT)
+
+
+def _expand(path):
+    """``a/{b,c}.py`` -> ``a/b.py``, ``a/c.py``."""
+    match = re.search(r'\{([^}]*)\}', path)
+    if not match:
+        return [path]
+    return [p for alt in match.group(1).split(',')
+            for p in _expand(path[:match.start()] + alt + path[match.end():])]
+
+
+def _relative_roots(path):
+    """Where a relative path in ``path``'s comments may start: its folder,
+    the folder of the leaves a ``_base_`` file is written for (usage
+    examples are written from a leaf), and a method folder."""
+    folder = osp.dirname(path)
+    leaf = folder
+    while osp.basename(leaf) == '_base_':
+        leaf = osp.dirname(leaf)
+    return [folder, leaf, osp.join(ROOT, 'configs'),
+            osp.join(ROOT, 'configs', 'vspp')]
+
+
+def checkpoints_written(cfg):
+    """The ``epoch_N.pth`` / ``iter_N.pth`` names the config's loop and
+    CheckpointHook write."""
+    loop, hook = cfg.train_cfg, cfg.default_hooks.checkpoint
+    by_epoch = loop.get('type', 'EpochBasedTrainLoop') != 'IterBasedTrainLoop'
+    last = loop.max_epochs if by_epoch else loop.max_iters
+    every = hook.get('interval', 1)
+    steps = set(range(every, last + 1, every))
+    if hook.get('save_last', True):
+        steps.add(last)
+    prefix = 'epoch' if by_epoch else 'iter'
+    return {f'{prefix}_{n}.pth' for n in steps}
+
+
+def missing_in_comments(path, configs_by_stem):
+    text = _comments(path)
+    missing = []
+    for raw in REPO_PATH.findall(text):
+        for name in _expand(raw.rstrip('.,:;)').split('#')[0]):
+            if not osp.exists(osp.join(ROOT, name)):
+                missing.append(name)
+    for raw in RELATIVE.findall(text):
+        for name in _expand(raw.rstrip('.,:;)')):
+            if not any(osp.exists(osp.normpath(osp.join(root, name)))
+                       for root in _relative_roots(path)):
+                missing.append(name)
+    names = {osp.basename(p) for p in glob.glob(
+        osp.join(ROOT, '**', '*.py'), recursive=True)}
+    missing += [n for n in BARE_PY.findall(text)
+                if n not in names and n not in EXTERNAL]
+    for stem, ckpt, _, _ in CHECKPOINT.findall(text):
+        if stem not in configs_by_stem:
+            missing.append(f'work_dirs/{stem}/{ckpt}: no config {stem}.py')
+        elif ckpt not in checkpoints_written(
+                Config.fromfile(configs_by_stem[stem])):
+            missing.append(f'work_dirs/{stem}/{ckpt}: its loop never '
+                           'writes it')
+    return missing
+
+
+def test_checkpoints_written_follow_the_loop():
+    demo = Config.fromfile(osp.join(
+        ROOT, 'configs', 'auxskd',
+        'auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py'))
+    written = checkpoints_written(demo)
+    assert 'epoch_34.pth' in written and 'iter_400.pth' not in written
+    assert 'iter_200.pth' not in written
+
+
+def test_missing_paths_are_found(tmp_path):
+    leaf = tmp_path / 'leaf.py'
+    leaf.write_text(
+        '# see configs/nowhere.py, docs/auxskd.md#chaining and\n'
+        '# ../_base_/nothing.py and no_such_config.py:\n'
+        '#   --pretrained work_dirs/auxskd_r2plus1d-r10-w8_1xb16-2x16-'
+        '200it_demo-rgb/iter_400.pth\n'
+        'x = 1  # tools/train.py\n')
+    stems = {osp.splitext(osp.basename(p))[0]: p for p in CONFIGS}
+    assert missing_in_comments(str(leaf), stems) == [
+        'configs/nowhere.py', '../_base_/nothing.py', 'no_such_config.py',
+        'work_dirs/auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb/'
+        'iter_400.pth: its loop never writes it']
+
+
+def test_paths_named_in_config_comments_exist():
+    stems = {osp.splitext(osp.basename(p))[0]: p for p in CONFIGS}
+    found = {}
+    for path in CONFIGS:
+        missing = missing_in_comments(path, stems)
+        if missing:
+            found[osp.relpath(path, ROOT)] = missing
     assert not found, found

@@ -1,5 +1,6 @@
-# Demo: the Vi2CLR budget recipe (vi2clr_r2plus1d-r10_2xb16-16x112-50e_k100-
-# rgb.py) on the demo's 96 unlabelled videos with what the demo shrinks
+# Demo: the Vi2CLR budget recipe
+# (vi2clr_r2plus1d-r10_2xb16-16x112-50e_k100-rgb.py) on the demo's 96
+# unlabelled videos with what the demo shrinks
 # (_base_/datasets/demo_unlabelled.py: 32x32 crops, an 8-channel-wide
 # R(2+1)D-10, a 3-stage ResNet-18, batch 16 = 8 clusters x 2 videos) and a
 # step budget (docs/small_data.md). What differs from the paper, and why
