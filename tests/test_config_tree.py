@@ -11,6 +11,7 @@ import tokenize
 from mmengine.config import Config
 
 from conftest import ROOT
+from test_docs_paths import _expand  # a/{b,c}.py -> a/b.py, a/c.py
 
 CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
                            recursive=True))
@@ -74,15 +75,6 @@ def _comments(path):
         source = f.read()
     return ''.join(tok.string + '\n' for tok in tokenize.generate_tokens(
         io.StringIO(source).readline) if tok.type == tokenize.COMMENT)
-
-
-def _expand(path):
-    """``a/{b,c}.py`` -> ``a/b.py``, ``a/c.py``."""
-    match = re.search(r'\{([^}]*)\}', path)
-    if not match:
-        return [path]
-    return [p for alt in match.group(1).split(',')
-            for p in _expand(path[:match.start()] + alt + path[match.end():])]
 
 
 def _relative_roots(path):

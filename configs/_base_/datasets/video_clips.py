@@ -5,7 +5,9 @@
 # frames, pixel for pixel, as MMAction2's DecordInit/DecordDecode, 1.0-1.6x
 # faster, docs/benchmarks.md#decoders; `--decoder decord` on tools/train.py
 # and tools/test.py, or set_decoder() in a config, switches back), and the
-# training loader's settings. Not a base: no dataset, no `_base_`.
+# training loader's settings. Not a base: no dataset (its `_base_` is empty).
+_base_ = []
+from mmauxskd.utils.config_utils import update_pipeline  # noqa: E402
 
 # paper §4.2: random crop 112 (after resizing the short side to 128, i.e.
 # 128x171 for 4:3 videos), horizontal flip, colour jitter (ClipColorJitter:
@@ -34,16 +36,7 @@ val_pipeline = [
     dict(type='PackActionInputs')
 ]
 # paper §4.2: 10 clips sampled uniformly, centre crop, softmax averaged
-test_pipeline = [
-    dict(type='PyAVSeekInit'),
-    dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=10,
-         test_mode=True),
-    dict(type='PyAVSeekDecode'),
-    dict(type='Resize', scale=(-1, 128)),
-    dict(type='CenterCrop', crop_size=112),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
-]
+test_pipeline = update_pipeline(val_pipeline, SampleFrames=dict(num_clips=10))
 
 # batch 30 in total: 15 per GPU on 2 GPUs (paper); scale rule in
 # _base_/default_runtime.py (auto_scale_lr); the dataset base adds `dataset`
