@@ -1,6 +1,8 @@
-"""Properties of the config tree that keep it readable: leaves change
-inherited lists by what an entry is (its type), never by where it sits; the
-files a config's comments name exist."""
+"""Properties of the config tree that keep it readable: bases by concern
+(configs/_base_/{models,datasets,schedules}/, default_runtime.py) that a
+method base (configs/<method>/_base_/) combines without chaining; leaves
+change inherited lists by what an entry is (its type), never by where it
+sits; the files a config's comments name exist."""
 import ast
 import glob
 import io
@@ -15,6 +17,64 @@ from test_docs_paths import _expand  # a/{b,c}.py -> a/b.py, a/c.py
 
 CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
                            recursive=True))
+
+
+BASE_ROOT = osp.join(ROOT, 'configs', '_base_')
+
+
+def bases_of(path):
+    """The files a config's ``_base_`` names, as absolute paths (read with
+    ast: the config is not executed)."""
+    with open(path, encoding='utf-8') as f:
+        tree = ast.parse(f.read())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == '_base_'
+                for t in node.targets):
+            names = ast.literal_eval(node.value)
+            names = [names] if isinstance(names, str) else names
+            return [osp.normpath(osp.join(osp.dirname(path), n))
+                    for n in names]
+    return []
+
+
+def reachable_bases(path):
+    """Every file ``path`` inherits from, through any number of levels."""
+    found, todo = set(), bases_of(path)
+    while todo:
+        base = todo.pop()
+        if base not in found:
+            found.add(base)
+            todo += bases_of(base)
+    return found
+
+
+def test_model_schedule_and_runtime_bases_inherit_nothing():
+    concern = glob.glob(osp.join(BASE_ROOT, 'models', '*.py')) + glob.glob(
+        osp.join(BASE_ROOT, 'schedules', '*.py')) + [
+            osp.join(BASE_ROOT, 'default_runtime.py')]
+    assert len(concern) > 10
+    chained = {osp.relpath(p, ROOT): bases_of(p) for p in concern
+               if bases_of(p)}
+    assert not chained, chained
+    # R3D-18 is its own backbone, not a change on top of R(2+1)D-10
+    assert not bases_of(osp.join(BASE_ROOT, 'models', 'r3d_18.py'))
+
+
+def test_kinetics_does_not_inherit_a_ucf101_base():
+    for name in ('k400_videos.py', 'k100_videos.py'):
+        reached = reachable_bases(osp.join(BASE_ROOT, 'datasets', name))
+        assert not [b for b in reached if 'ucf101' in b], (name, reached)
+
+
+def test_method_bases_inherit_concern_bases_only():
+    method_bases = [p for p in CONFIGS if '_base_' in p
+                    and not p.startswith(BASE_ROOT + osp.sep)]
+    assert len(method_bases) >= 10
+    wrong = {osp.relpath(p, ROOT): [osp.relpath(b, ROOT) for b in bases_of(p)
+                                    if not b.startswith(BASE_ROOT + osp.sep)]
+             for p in method_bases}
+    assert not any(wrong.values()), wrong
 
 
 def _rooted_at_base(node):
