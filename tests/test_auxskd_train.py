@@ -1,6 +1,6 @@
 """auxSKD end to end: 2 CPU processes agree; a killed run resumes exactly.
 
-The demo config (configs/auxskd/r2plus1d_demo.py) on the tiny demo data,
+The demo config (configs/auxskd/auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py) on the tiny demo data,
 with a tiny backbone (8 base channels), batch 2 and a queue of 5 anchors
 (neither the per-rank nor the total batch divides it).
 """
@@ -12,7 +12,7 @@ import torch
 from conftest import ROOT, free_port, run_tool, write_config
 from test_dist_resume import CRASH_HOOK, _log  # kills in epoch 2
 
-DEMO = 'configs/auxskd/r2plus1d_demo.py'
+DEMO = 'configs/auxskd/auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py'
 QUEUE = 5
 # state-dict keys of the teacher and the memory bank (a MomentumContrast)
 TEACHER = 'momentum_contrast.encoder.'

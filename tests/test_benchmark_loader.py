@@ -9,7 +9,7 @@ import torch
 from conftest import ROOT, load_tool
 
 VSPP = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'
-AUXSKD = 'configs/auxskd/r2plus1d_demo.py'
+AUXSKD = 'configs/auxskd/auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py'
 
 
 def _run(tool, tiny_data, config, *extra):

@@ -119,7 +119,7 @@ def test_vcop_arms_pretrain_on_videos_with_an_arrow_of_time(tiny_data,
         'classnames.txt', 'demo_pretext_val_list_videos.txt',
         'demo_unlabelled_list_videos.txt']
     job = run_demo.Job('vcop', 0, str(tmp_path), tiny_data, pretext=arrow)
-    cfg = job.config(run_demo.PRETEXTS['vcop'][1], 'unlabelled',
+    cfg = job.config(run_demo.ARMS['vcop']['pretexts'][0], 'unlabelled',
                      str(tmp_path / 'vcop'))
     assert cfg.train_dataloader.dataset.ann_file == osp.join(
         arrow, 'demo_unlabelled_list_videos.txt')

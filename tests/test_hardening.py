@@ -172,7 +172,7 @@ BF16 = {
                  None),
     'vspp': ('configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py',
              UNLABELLED),
-    'auxskd': ('configs/auxskd/r2plus1d_demo.py',
+    'auxskd': ('configs/auxskd/auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py',
                UNLABELLED + 'model = dict(queue_size=8)\n'),
 }
 

@@ -21,7 +21,7 @@ from conftest import ROOT
 from test_auxskd import fake_runner
 
 VSPP = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'
-AUXSKD = 'configs/auxskd/r2plus1d_demo.py'
+AUXSKD = 'configs/auxskd/auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py'
 
 
 def demo_batch(cfg, data, n):

@@ -336,7 +336,7 @@ def test_every_config_builds():
 
 def test_demo_arm_points_its_held_out_draws_at_the_data():
     run_demo = load_tool('run_demo.py')
-    config = run_demo.ARMS['mlfo'][1][0]
+    config = run_demo.ARMS['mlfo']['pretexts'][0]
     cfg = Config.fromfile(osp.join(ROOT, config))
     opts = run_demo.data_options('/d', 'unlabelled', cfg)
     assert opts['train_dataloader.dataset.ann_file'] == \

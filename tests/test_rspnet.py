@@ -178,14 +178,14 @@ def test_a_few_steps_with_the_hooks_reduce_the_loss():
 
 
 @pytest.mark.parametrize('name,sampler', [
-    ('r2plus1d_k100_videopace', dict(type='SegmentPaceSampler',
+    ('auxskd-videopace_r2plus1d-r10_2xb15-2x16-20e_k100-rgb', dict(type='SegmentPaceSampler',
                                      num_segments=1)),
-    ('r3d18_k100_videopace', dict(type='SegmentPaceSampler', num_segments=1)),
-    ('r2plus1d_k100_vcop', dict(type='ClipOrderSampler', num_clips_tuple=3)),
-    ('r3d18_k100_vcop', dict(type='ClipOrderSampler', num_clips_tuple=3)),
-    ('r2plus1d_k100_rspnet', dict(type='RelativeSpeedSampler',
+    ('auxskd-videopace_r3d-18_2xb15-2x16-20e_k100-rgb', dict(type='SegmentPaceSampler', num_segments=1)),
+    ('auxskd-vcop_r2plus1d-r10_2xb15-2x3x16x8-20e_k100-rgb', dict(type='ClipOrderSampler', num_clips_tuple=3)),
+    ('auxskd-vcop_r3d-18_2xb15-2x3x16x8-20e_k100-rgb', dict(type='ClipOrderSampler', num_clips_tuple=3)),
+    ('auxskd-rspnet_r2plus1d-r10_2xb15-2x16-20e_k100-rgb', dict(type='RelativeSpeedSampler',
                                   triplet=False)),
-    ('r3d18_k100_rspnet', dict(type='RelativeSpeedSampler', triplet=False)),
+    ('auxskd-rspnet_r3d-18_2xb15-2x16-20e_k100-rgb', dict(type='RelativeSpeedSampler', triplet=False)),
 ])
 def test_auxskd_plus_x_configs_use_the_x_sampling(name, sampler):
     import os.path as osp

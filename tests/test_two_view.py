@@ -193,7 +193,7 @@ class _NoIndices(BaseTransform):
 
 
 def test_two_view_pipeline_from_the_configs():
-    cfg = Config.fromfile(osp.join(ROOT, 'configs/auxskd/r2plus1d_k100.py'))
+    cfg = Config.fromfile(osp.join(ROOT, 'configs/auxskd/auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py'))
     single = Config.fromfile(osp.join(
         ROOT, 'configs/_base_/datasets/k100_videos.py')).train_pipeline
     assert [t['type'] for t in cfg.train_pipeline] == [
@@ -220,7 +220,7 @@ def test_two_view_pipeline_from_the_configs():
 @pytest.mark.parametrize('media', ['videos', 'rawframes'])
 def test_dataset_batch_reaches_the_model(media, tiny_data):
     """Dataset -> collate -> data preprocessor -> AuxSKD loss."""
-    cfg = Config.fromfile(osp.join(ROOT, 'configs/auxskd/r2plus1d_demo.py'))
+    cfg = Config.fromfile(osp.join(ROOT, 'configs/auxskd/auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py'))
     dataset_cfg = dict(cfg.train_dataloader.dataset)
     pipeline = dataset_cfg['pipeline']
     if media == 'rawframes':

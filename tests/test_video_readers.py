@@ -204,7 +204,7 @@ def test_set_decoder_swaps_pairs_everywhere():
     from mmengine.config import Config
     from mmauxskd.cfg import to_rawframes
     from conftest import ROOT
-    cfg = Config.fromfile(osp.join(ROOT, 'configs/auxskd/r2plus1d_k100.py'))
+    cfg = Config.fromfile(osp.join(ROOT, 'configs/auxskd/auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py'))
     pipe = cfg.train_dataloader.dataset.pipeline
     out = set_decoder(pipe, 'pyav', num_threads=2)
     assert out[0] == dict(type='PyAVSeekInit', num_threads=2)
@@ -296,7 +296,7 @@ def test_train_tool_decoder_option():
     from conftest import ROOT, load_tool
     tool = load_tool('train.py')
     for config, loaders in (
-            ('configs/auxskd/r2plus1d_k100.py', {'train'}),
+            ('configs/auxskd/auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py', {'train'}),
             ('configs/finetune/r2plus1d-r10_2xb15-16x1x1-25e_ucf101-split1-'
              'rgb.py', {'train', 'val', 'test'})):
         path = osp.join(ROOT, config)

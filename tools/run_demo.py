@@ -22,7 +22,8 @@ summary, and says where the logs and checkpoints are::
 
 Jobs (one arm and seed each) run side by side, ``--jobs`` at a time, each
 running its stages in one process on mmengine's Runner with the configs
-under ``configs/*/*demo*``. ``--data`` and ``--cfg-options`` point the same
+under ``configs/*/*demo*``; ``tools/demo_arms.yaml`` declares the arms
+(each arm's pretext configs, in order, and the videos they pretrain on). ``--data`` and ``--cfg-options`` point the same
 chain at other (e.g. tiny) data; the tests run it that way.
 """
 import argparse
@@ -41,48 +42,32 @@ import numpy as np
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 DATA = osp.join(ROOT, 'data', 'demo')
-FINETUNE = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py'
-KNN = 'configs/knn/knn_r2plus1d-r10_16x1x10_demo-rgb.py'
-VSPP = 'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'
-AUXSKD = 'configs/auxskd/r2plus1d_demo.py'
-PRETEXTS = dict(
-    videopace=('VideoPace', 'configs/videopace/'
-               'videopace_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py'),
-    vcop=('VCOP',
-          'configs/vcop/vcop_r2plus1d-r10-w8_1xb16-3x16x8-800it_demo-rgb.py'),
-    rspnet=('RSPNet', 'configs/rspnet/'
-            'rspnet_r2plus1d-r10-w8_1xb16-3x16-1600it_demo-rgb.py'))
+# the arms, the finetuning and kNN configs and the claims, as data
+ARMS_FILE = osp.join(ROOT, 'tools', 'demo_arms.yaml')
 
-# arm -> (description, pretext configs run in order, each initialising the
-# next stage from its backbone)
-ARMS = {
-    'scratch': ('from scratch', []),
-    'vspp': ('VSPP, then finetune', [VSPP]),
-    'auxskd_vspp': ('auxSKD, then VSPP, then finetune', [AUXSKD, VSPP]),
-}
-for _key, (_name, _config) in PRETEXTS.items():  # paper §4.3: X, auxSKD + X
-    ARMS[_key] = (f'{_name}, then finetune', [_config])
-    ARMS[f'auxskd_{_key}'] = (
-        f'auxSKD ({_name} sampling), then {_name}, then finetune',
-        [f'configs/auxskd/r2plus1d_demo_{_key}.py', _config])
-# MLFO (Qian et al., ICCV 2021; docs/mlfo.md), its own task: held-out
-# instance discrimination
-ARMS['mlfo'] = ('MLFO, then finetune', [
-    'configs/mlfo/mlfo_r2plus1d-r10-w8_1xb16-3x16-600it_demo-rgb.py'])
-# Vi2CLR (issue 15): its 3D encoder, then finetune; not a paper-4.3 pretext
-ARMS['vi2clr'] = ('Vi2CLR, then finetune', [
-    'configs/vi2clr/vi2clr_r2plus1d-r10-w8_1xb16-16x32-1200it_demo-rgb.py'])
-# VCOP's task, the order of clips, is undefined on the default demo videos
-# (drifting blobs: time-symmetric, docs/small_data.md). Its arms pretrain on
-# unlabelled videos with an arrow of time (the same generator with
-# --growth, written beside the demo data) and are finetuned and read out on
-# the same labelled videos as every other arm.
-ARROW_ARMS = ('vcop', 'auxskd_vcop')
-ARROW_GROWTH = 0.75
-DEFAULT_ARMS = ['scratch', 'vspp', 'auxskd_vspp']
+
+def load_arms(path=ARMS_FILE):
+    """The demo's declaration (``tools/demo_arms.yaml``): ``arms`` (arm ->
+    ``description``, ``pretexts``: config paths run in order, ``data``:
+    ``demo`` or ``arrow``), ``finetune``, ``knn``, ``default_arms``,
+    ``claims`` and ``arrow_growth``."""
+    import yaml
+    with open(path, encoding='utf-8') as f:
+        demo = yaml.safe_load(f)
+    for arm, entry in demo['arms'].items():
+        if entry['data'] not in ('demo', 'arrow'):
+            raise ValueError(f'{path}: arm {arm}: data must be demo or '
+                             f'arrow, not {entry["data"]!r}')
+    return demo
+
+
+DEMO = load_arms()
+ARMS = DEMO['arms']
+FINETUNE, KNN = DEMO['finetune'], DEMO['knn']
+ARROW_GROWTH = DEMO['arrow_growth']
+DEFAULT_ARMS = DEMO['default_arms']
 # the paper's claims on the default arms: (better, worse)
-CLAIMS = [('vspp', 'scratch'), ('auxskd_vspp', 'vspp'),
-          ('auxskd_vspp', 'scratch')]
+CLAIMS = [tuple(claim) for claim in DEMO['claims']]
 READOUTS = (('finetune_top1', 'finetune, 10-clip top-1'),
             ('knn_top1', 'kNN top-1, frozen backbone'))
 
@@ -92,8 +77,9 @@ READOUTS = (('finetune_top1', 'finetune, 10-clip top-1'),
 
 def pretext_data(data, arm):
     """The folder an arm's pretext stages read their unlabelled videos
-    from: ``<data>_arrow`` for VCOP's arms (``ARROW_ARMS``), else ``data``."""
-    return f'{data}_arrow' if arm in ARROW_ARMS else data
+    from: ``<data>_arrow`` for the arms whose ``data`` is ``arrow`` (VCOP's),
+    else ``data``."""
+    return f'{data}_arrow' if ARMS[arm]['data'] == 'arrow' else data
 
 
 def data_options(data, train_list, cfg):
@@ -154,10 +140,9 @@ class Job:
         cfg.experiment_name = (f'{self.arm}_seed{self.seed}_'
                                f'{osp.basename(work_dir)}')
         if self.status:
-            register_progress_hook()
             cfg.setdefault('custom_hooks', [])
-            cfg.custom_hooks.append(dict(type='DemoProgressHook',
-                                         status=self.status,
+            cfg.custom_hooks.append(dict(type='ProgressFileHook',
+                                         path=self.status,
                                          stage=osp.basename(work_dir)))
         return cfg
 
@@ -207,7 +192,7 @@ class Job:
     def run(self):
         import torch
         start = time.time()
-        stages = ARMS[self.arm][1]
+        stages = ARMS[self.arm]['pretexts']
         checkpoint = None
         if not stages:  # the random initialisation is this arm's backbone
             knn = self.knn('none', ['val', 'test'])
@@ -238,7 +223,9 @@ class Job:
 
 
 def _stage_name(config):
-    return osp.basename(config).split('_')[0].replace('r2plus1d', 'auxskd')
+    """The algorithm a config file is named after: ``{algorithm}[-variant]_
+    {backbone}_...`` (``auxskd-vcop_r2plus1d-r10-w8_...`` -> ``auxskd``)."""
+    return osp.basename(config).split('_')[0].split('-')[0]
 
 
 def _parse_options(options):
@@ -247,46 +234,6 @@ def _parse_options(options):
     namespace = argparse.Namespace()
     DictAction('--cfg-options', 'cfg_options')(None, namespace, list(options))
     return namespace.cfg_options
-
-
-def register_progress_hook():
-    """``DemoProgressHook``: a job's progress, as a JSON file the parent
-    polls (stage, iteration, iterations, time)."""
-    from mmengine.hooks import Hook
-    from mmaction.registry import HOOKS
-
-    if 'DemoProgressHook' in HOOKS.module_dict:
-        return
-
-    @HOOKS.register_module()
-    class DemoProgressHook(Hook):
-        priority = 'LOWEST'
-
-        def __init__(self, status=None, stage='', interval=2.0):
-            self.status, self.stage, self.interval = status, stage, interval
-            self.last = 0.0
-
-        def _write(self, runner, force=False):
-            now = time.time()
-            if not self.status or (not force and
-                                   now - self.last < self.interval):
-                return
-            self.last = now
-            tmp = self.status + '.tmp'
-            with open(tmp, 'w') as f:
-                json.dump(dict(stage=self.stage, iter=runner.iter,
-                               max_iters=runner.max_iters, time=now), f)
-            os.replace(tmp, self.status)
-
-        def before_train(self, runner):
-            self._write(runner, force=True)
-
-        def after_train_iter(self, runner, batch_idx, data_batch=None,
-                             outputs=None):
-            self._write(runner)
-
-        def after_train(self, runner):
-            self._write(runner, force=True)
 
 
 def run_job(args):
@@ -379,12 +326,12 @@ FINETUNE_COST = 0.3
 
 
 def _job_cost(arm):
-    return len(ARMS[arm][1]) + FINETUNE_COST
+    return len(ARMS[arm]['pretexts']) + FINETUNE_COST
 
 
 def _job_done(arm, status):
     """How much of a job's cost is done, from its status file."""
-    stage, n = status.get('stage', ''), len(ARMS[arm][1])
+    stage, n = status.get('stage', ''), len(ARMS[arm]['pretexts'])
     frac = status['iter'] / max(status['max_iters'], 1) \
         if 'iter' in status else 0.0
     if stage.startswith('stage'):
@@ -521,7 +468,7 @@ def report(summary, data, elapsed):
           'the validation split' + (f' (random initialisation: '
                                     f'{_pm(random[0])})' if random else '')
           + ':')
-    arrow = [arm for arm in summary if arm in ARROW_ARMS]
+    arrow = [arm for arm in summary if ARMS[arm]['data'] == 'arrow']
     if arrow:
         print(f'  ({", ".join(arrow)}: pretext stages on '
               f'{pretext_data(data, arrow[0])}, the same generator with an '
@@ -628,8 +575,9 @@ def main(argv=None):
     arms = list(ARMS) if 'all' in args.arms else args.arms
     os.makedirs(args.work_dir, exist_ok=True)
     make_data(args.data, 'demo_test_list_videos.txt')
-    if any(arm in ARROW_ARMS for arm in arms):
-        make_data(pretext_data(args.data, ARROW_ARMS[0]),
+    arrow = [arm for arm in arms if ARMS[arm]['data'] == 'arrow']
+    if arrow:
+        make_data(pretext_data(args.data, arrow[0]),
                   'demo_unlabelled_list_videos.txt', '--growth',
                   str(ARROW_GROWTH), '--num-train', '0', '--num-test', '0',
                   '--num-val', '0')
@@ -638,7 +586,7 @@ def main(argv=None):
           f'{args.jobs} jobs at a time; work dir {args.work_dir}',
           flush=True)
     for arm in arms:
-        print(f'  {arm}: {ARMS[arm][0]}')
+        print(f'  {arm}: {ARMS[arm]["description"]}')
     # longest jobs first, so that the cores do not end with one job alone
     jobs = sorted(((arm, seed) for seed in args.seeds for arm in arms),
                   key=lambda job: -_job_cost(job[0]))

@@ -1,5 +1,6 @@
-# Demo: the Vi2CLR budget recipe (vi2clr_r2plus1d-r10_2xb16-16x112-50e_k100-
-# rgb.py) on the demo's 96 unlabelled videos with what the demo shrinks
+# Demo: the Vi2CLR budget recipe
+# (vi2clr_r2plus1d-r10_2xb16-16x112-50e_k100-rgb.py) on the demo's 96
+# unlabelled videos with what the demo shrinks
 # (_base_/datasets/demo_unlabelled.py: 32x32 crops, an 8-channel-wide
 # R(2+1)D-10, a 3-stage ResNet-18, batch 16 = 8 clusters x 2 videos) and a
 # step budget (docs/small_data.md). What differs from the paper, and why
@@ -47,9 +48,10 @@ model = dict(
     image_neck=dict(in_channels=image_channels, hid_channels=image_channels),
     joint_neck=dict(in_channels=_base_.demo_channels + image_channels,
                     hid_channels=image_channels))
-custom_hooks = _base_.custom_hooks[:-1] + [
-    dict(_base_.custom_hooks[-1], warmup_epochs=80, interval=5,
-         partition=0, phi='uniform', num_workers=0)]
+custom_hooks = update_pipeline(
+    _base_.custom_hooks, Vi2CLRClusterHook=dict(
+        warmup_epochs=80, interval=5, partition=0, phi='uniform',
+        num_workers=0))
 optim_wrapper = dict(optimizer=dict(lr=0.01))
 train_cfg, param_scheduler, log_processor, default_hooks = iter_schedule(
     1200, iters_per_epoch=_base_.demo_iters_per_epoch)

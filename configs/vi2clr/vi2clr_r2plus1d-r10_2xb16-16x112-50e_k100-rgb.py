@@ -21,8 +21,9 @@ model = dict(
     image_neck=dict(in_channels=image_channels, hid_channels=image_channels),
     joint_neck=dict(in_channels=_base_.video_channels + image_channels,
                     hid_channels=1024))
-custom_hooks = _base_.custom_hooks[:-1] + [
-    dict(_base_.cluster_hook, warmup_epochs=5, batch_size=16)]
+custom_hooks = update_pipeline(
+    _base_.custom_hooks,
+    Vi2CLRClusterHook=dict(warmup_epochs=5, batch_size=16))
 optim_wrapper = dict(optimizer=dict(lr=0.01 * 32 / 512))
 train_cfg = dict(max_epochs=50)
 param_scheduler = [

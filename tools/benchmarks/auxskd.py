@@ -39,7 +39,8 @@ from mmauxskd.models.utils import (enqueue_all_pending,
 
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-AUXSKD_CFG = osp.join(ROOT, 'configs/auxskd/r2plus1d_k100.py')
+AUXSKD_CFG = osp.join(
+    ROOT, 'configs/auxskd/auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py')
 VSPP_CFG = osp.join(
     ROOT, 'configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py')
 

@@ -137,7 +137,7 @@ EOF
 }
 
 VSPP=configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py
-AUX=configs/auxskd/r2plus1d_k100.py
+AUX=configs/auxskd/auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py
 for data in original resized; do
     if [ $data = original ]; then LIST=$WORK/list.txt; else LIST=$WORK/resized/list.txt; fi
     for pair in "vspp $VSPP" "auxskd $AUX"; do

@@ -5,11 +5,11 @@
 # disagree (docs/mlfo.md lists each; the paper's choices are options). The
 # leaf adds the backbone (_base_/models/<backbone>.py); low = layer2,
 # mid = layer3, high = layer4 (read by forward hooks).
-_base_ = ['./recognizer3d.py']
+_base_ = []
+from mmauxskd.cfg import config_variable  # noqa: E402
 feat_dim = 128
 mlfo_levels = dict(low=128, mid=256, high=512)  # R3D-18 / R(2+1)D widths
 model = dict(
-    _delete_=True,
     type='MLFO',
     levels=mlfo_levels,
     level_layers=dict(low='layer2', mid='layer3', high='layer4'),
@@ -41,4 +41,5 @@ model = dict(
     graph_start=0.1,  # stage 2 after 10% of the epochs (paper Fig. 3)
     queue_start_epoch=10,
     freeze_prototypes_epochs=1,
-    data_preprocessor=_base_.model.data_preprocessor)
+    data_preprocessor=config_variable('{{fileDirname}}/recognizer3d.py',
+                                      'model').data_preprocessor)

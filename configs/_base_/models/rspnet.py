@@ -7,11 +7,11 @@
 # two InfoNCE terms (k+ and k-) and the k- keys enqueued, as in the authors'
 # code. The leaf adds the backbone (_base_/models/<backbone>.py).
 # docs/pretexts.md#rspnet
-_base_ = ['./recognizer3d.py']
+_base_ = []
+from mmauxskd.cfg import config_variable  # noqa: E402
 rspnet_sampler = dict(type='RelativeSpeedSampler', clip_len=16, speeds=(1, 2))
 feat_dim = 128
 model = dict(
-    _delete_=True,
     type='RSPNet',
     # the heads of the authors' default config: one Linear(512 -> 128) each
     # (an MLP is an option: num_layers=2, hid_channels=512)
@@ -23,4 +23,5 @@ model = dict(
     # loss A (InfoNCE at T) + loss M (margin ranking on T-scaled logits)
     head=dict(type='RSPNetHead', temperature=0.07, margin=2.0),
     momentum=0.001,  # 1 - m, the query encoder's weight in the EMA
-    data_preprocessor=_base_.model.data_preprocessor)
+    data_preprocessor=config_variable('{{fileDirname}}/recognizer3d.py',
+                                      'model').data_preprocessor)

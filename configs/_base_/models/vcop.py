@@ -7,12 +7,13 @@
 # sampler's num_clips_tuple and the head's num_clips equal.
 # The data preprocessor is the finetuning one (recognizer3d.py), so the
 # backbone sees the same inputs in both stages.
-_base_ = ['./recognizer3d.py']
+_base_ = []
+from mmauxskd.cfg import config_variable  # noqa: E402
 vcop_sampler = dict(
     type='ClipOrderSampler', clip_len=16, interval=8, num_clips_tuple=3)
 model = dict(
-    _delete_=True,
     type='VCOP',
     head=dict(type='VCOPHead', in_channels=512, num_clips=3,
               hidden_channels=512, dropout_ratio=0.5),
-    data_preprocessor=_base_.model.data_preprocessor)
+    data_preprocessor=config_variable('{{fileDirname}}/recognizer3d.py',
+                                      'model').data_preprocessor)

@@ -7,11 +7,11 @@
 #                                    _base_.vspp_sampler)
 # Keep the sampler's num_segments/num_paces and the head's equal (the head
 # raises on a label outside its classes). docs/vspp.md explains it all.
-_base_ = ['./recognizer3d.py']
+_base_ = []
+from mmauxskd.cfg import config_variable  # noqa: E402
 vspp_sampler = dict(
     type='SegmentPaceSampler', clip_len=16, num_segments=4, num_paces=4)
 model = dict(
-    _delete_=True,
     type='VSPP',
     head=dict(
         type='VSPPHead',
@@ -22,4 +22,5 @@ model = dict(
         loss_segment_weight=1.0),
     # the finetuning normalisation, so the backbone sees the same inputs in
     # both stages
-    data_preprocessor=_base_.model.data_preprocessor)
+    data_preprocessor=config_variable('{{fileDirname}}/recognizer3d.py',
+                                      'model').data_preprocessor)

@@ -1,5 +1,5 @@
 # auxSKD, the auxiliary pretraining stage (paper §3.1, Algorithm 1, §4.2),
-# without backbone and data: a leaf config adds them (r2plus1d_k100.py).
+# without backbone and data: a leaf config adds them (auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py).
 # Schedule (§4.2): 20 epochs, batch 30, SGD lr 1e-3 x0.1 every 6 epochs.
 # vspp_sampler: each of the two views is drawn by VSPP's sampler (§3.1:
 # "VSPP is applied twice ... independently"), defined once in VSPP's model

@@ -5,8 +5,9 @@
 # U[1, min(3, n/32)] -> two 16-frame short clips (frames 0:16, 16:32) and the
 # long clip (0:32:2), each augmented on its own (random sized crop, flip,
 # per-frame grey and colour jitter), decoded in one pass (ViewsOfOneDraw).
+# The optimisation is mlfo_runtime.py, which a leaf lists beside this file.
 _base_ = ['../../_base_/models/mlfo.py',
-          '../../_base_/datasets/k400_videos.py', './mlfo_runtime.py']
+          '../../_base_/datasets/k400_videos.py']
 from mmauxskd.cfg import mlfo_pipeline  # noqa: E402
 
 train_pipeline = mlfo_pipeline(_base_.train_pipeline, clip_size=112)

@@ -1,7 +1,8 @@
 # MLFO's optimisation (paper §4.2): Adam lr 1e-3, weight decay 1e-5, batch
 # 256 (4 GPUs x 64, SyncBN), 100 epochs with lr x0.1 at epoch 70 (the
-# Kinetics-400 setting; UCF101's 300/200 in mlfo_ucf101.py). Pretraining
-# only: no validation.
+# Kinetics-400 setting; UCF101's 300/200 in its leaves). Pretraining only:
+# no validation. A leaf lists it beside its data base (mlfo_k400.py,
+# mlfo_ucf101.py).
 _base_ = ['../../_base_/default_runtime.py']
 
 # SyncBN across the GPUs, as the paper (a CPU run sets sync_bn=None)

@@ -2,9 +2,10 @@ from .momentum_hooks import AnchorQueueHook, MomentumTeacherHook
 from .broken_video_hook import BrokenVideoReportHook
 from .clip_scores_hook import ClipScoresHook
 from .mlfo_hooks import MLFOStageHook
+from .progress_file_hook import ProgressFileHook
 from .random_state_hook import RandomStateHook
 from .vi2clr_cluster_hook import Vi2CLRClusterHook
 
 __all__ = ['AnchorQueueHook', 'MomentumTeacherHook',
            'BrokenVideoReportHook', 'ClipScoresHook', 'RandomStateHook',
-           'MLFOStageHook', 'Vi2CLRClusterHook']
+           'MLFOStageHook', 'ProgressFileHook', 'Vi2CLRClusterHook']

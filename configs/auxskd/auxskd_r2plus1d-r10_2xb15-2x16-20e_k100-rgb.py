@@ -1,5 +1,5 @@
 # auxSKD with R(2+1)D-10 on Kinetics-100 (paper Tables 2, 3), 2 GPUs x 15:
-#   tools/dist_train.sh configs/auxskd/r2plus1d_k100.py 2
+#   tools/dist_train.sh configs/auxskd/auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py 2
 # Inputs (B, 2, 3, 16, 112, 112): two VSPP clips per video, each augmented on
 # its own, decoded in one pass; view 0 -> student, view 1 -> teacher. The
 # student backbone (backbone.*) initialises VSPP, then finetuning

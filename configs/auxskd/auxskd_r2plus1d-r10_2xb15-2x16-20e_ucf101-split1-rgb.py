@@ -1,5 +1,5 @@
 # auxSKD with R(2+1)D-10 on the UCF101 split-1 training videos, labels
-# unused, 10 passes per epoch (paper Table 2, §4.2); see r2plus1d_k100.py.
+# unused, 10 passes per epoch (paper Table 2, §4.2); see auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py.
 _base_ = ['../_base_/models/r2plus1d_r10.py',
           '../_base_/datasets/pretext_ucf101_split1_videos.py',
           './_base_/auxskd.py']

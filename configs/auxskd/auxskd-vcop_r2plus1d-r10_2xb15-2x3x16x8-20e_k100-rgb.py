@@ -8,9 +8,9 @@
 # 3B student/teacher pairs and enqueues 3B anchors. Stage 2 initialises VCOP
 # from the student:
 #   python tools/train.py configs/vcop/vcop_r2plus1d-r10_2xb15-3x16x8-200e_k100-rgb.py \
-#       --pretrained work_dirs/r2plus1d_k100_vcop/epoch_20.pth
+#       --pretrained work_dirs/auxskd-vcop_r2plus1d-r10_2xb15-2x3x16x8-20e_k100-rgb/epoch_20.pth
 # (docs/pretexts.md#auxskd--x).
-_base_ = ['./r2plus1d_k100.py', './_base_/x_samplers.py']
+_base_ = ['./auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py', './_base_/x_samplers.py']
 from mmauxskd.cfg import update_pipeline  # noqa: E402
 
 train_pipeline = update_pipeline(

@@ -7,9 +7,9 @@
 # init_weights, before --pretrained's weights are loaded, so it is random,
 # as §4.3 says):
 #   python tools/train.py configs/rspnet/rspnet_r2plus1d-r10_2xb15-3x16-200e_k100-rgb.py \
-#       --pretrained work_dirs/r2plus1d_k100_rspnet/epoch_20.pth
+#       --pretrained work_dirs/auxskd-rspnet_r2plus1d-r10_2xb15-2x16-20e_k100-rgb/epoch_20.pth
 # (docs/pretexts.md#auxskd--x).
-_base_ = ['./r2plus1d_k100.py', './_base_/x_samplers.py']
+_base_ = ['./auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py', './_base_/x_samplers.py']
 from mmauxskd.cfg import update_pipeline  # noqa: E402
 
 train_pipeline = update_pipeline(

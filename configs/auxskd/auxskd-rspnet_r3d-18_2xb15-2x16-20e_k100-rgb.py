@@ -1,8 +1,8 @@
 # auxSKD + RSPNet with R3D-18 (paper Table 1 row 28); see
-# r2plus1d_k100_rspnet.py. Stage 2:
+# auxskd-rspnet_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py. Stage 2:
 #   python tools/train.py configs/rspnet/rspnet_r3d-18_2xb15-3x16-200e_k100-rgb.py \
-#       --pretrained work_dirs/r3d18_k100_rspnet/epoch_20.pth
-_base_ = ['./r3d18_k100.py', './_base_/x_samplers.py']
+#       --pretrained work_dirs/auxskd-rspnet_r3d-18_2xb15-2x16-20e_k100-rgb/epoch_20.pth
+_base_ = ['./auxskd_r3d-18_2xb15-2x16-20e_k100-rgb.py', './_base_/x_samplers.py']
 from mmauxskd.cfg import update_pipeline  # noqa: E402
 
 train_pipeline = update_pipeline(

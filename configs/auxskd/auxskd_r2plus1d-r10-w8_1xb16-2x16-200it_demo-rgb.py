@@ -20,9 +20,9 @@
 #   norm x28, after which VSPP and finetuning stayed at chance; 0.015: x12;
 #   0.005: x4, kNN on the validation split at or above the random
 #   initialisation's). docs/small_data.md has the measurements.
-#   python tools/train.py configs/auxskd/r2plus1d_demo.py
-#   tools/dist_train.sh configs/auxskd/r2plus1d_demo.py 2
-_base_ = ['./r2plus1d_k100.py', '../_base_/datasets/demo_unlabelled.py']
+#   python tools/train.py configs/auxskd/auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py
+#   tools/dist_train.sh configs/auxskd/auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py 2
+_base_ = ['./auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py', '../_base_/datasets/demo_unlabelled.py']
 from mmauxskd.cfg import demo_data, iter_schedule  # noqa
 
 train_pipeline, train_dataloader = demo_data(_base_)

@@ -1,0 +1,60 @@
+"""tools/demo_arms.yaml, the demo's arms as data, and the progress file its
+jobs write (ProgressFileHook)."""
+import json
+import os.path as osp
+from types import SimpleNamespace
+
+from mmaction.registry import HOOKS
+
+from conftest import ROOT, load_tool
+from mmauxskd.engine.hooks import ProgressFileHook
+
+run_demo = load_tool('run_demo.py')
+
+
+def test_every_arm_names_existing_configs():
+    paths = [run_demo.FINETUNE, run_demo.KNN] + [
+        p for arm in run_demo.ARMS.values() for p in arm['pretexts']]
+    missing = [p for p in paths if not osp.exists(osp.join(ROOT, p))]
+    assert not missing, missing
+    assert set(run_demo.DEFAULT_ARMS) <= set(run_demo.ARMS)
+    assert {a for claim in run_demo.CLAIMS for a in claim} <= set(
+        run_demo.ARMS)
+
+
+def test_stage_names_printed_per_job():
+    names = {arm: [run_demo._stage_name(p) for p in entry['pretexts']]
+             for arm, entry in run_demo.ARMS.items()}
+    assert names['scratch'] == []
+    assert names['auxskd_vspp'] == ['auxskd', 'vspp']
+    for x in ('videopace', 'vcop', 'rspnet'):
+        assert names[x] == [x]
+        assert names[f'auxskd_{x}'] == ['auxskd', x]
+    assert names['mlfo'] == ['mlfo'] and names['vi2clr'] == ['vi2clr']
+
+
+def test_vcop_arms_pretrain_on_the_arrow_data():
+    arrow = {arm for arm, entry in run_demo.ARMS.items()
+             if entry['data'] == 'arrow'}
+    assert arrow == {'vcop', 'auxskd_vcop'}
+
+
+def test_progress_file_hook_writes_the_runs_progress(tmp_path):
+    assert HOOKS.get('ProgressFileHook') is ProgressFileHook
+    path = str(tmp_path / 'status.json')
+    hook = ProgressFileHook(path=path, stage='stage0_vspp', interval=3600)
+    runner = SimpleNamespace(iter=0, max_iters=8)
+    hook.before_train(runner)
+    with open(path) as f:
+        assert json.load(f)['iter'] == 0
+    runner.iter = 3
+    hook.after_train_iter(runner, 2)  # within the interval: not rewritten
+    with open(path) as f:
+        assert json.load(f)['iter'] == 0
+    runner.iter = 8
+    hook.after_train(runner)
+    with open(path) as f:
+        status = json.load(f)
+    assert (status['stage'], status['iter'], status['max_iters']) == (
+        'stage0_vspp', 8, 8)
+    assert not osp.exists(path + '.tmp')
