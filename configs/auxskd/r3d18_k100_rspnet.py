@@ -6,5 +6,5 @@ _base_ = ['./r3d18_k100.py', './_base_/x_samplers.py']
 from mmauxskd.cfg import update_pipeline  # noqa: E402
 
 train_pipeline = update_pipeline(
-    _base_.train_pipeline, TwoViewClips=dict(sampler=_base_.rspnet_sampler))
+    _base_.train_pipeline, MultiViewClips=dict(sampler=_base_.rspnet_sampler))
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
