@@ -239,7 +239,7 @@ def test_missing_hooks_fail_loudly():
     update_momentum_encoders(model)
     with pytest.raises(RuntimeError, match='AnchorQueueHook'):
         model(two_views(), mode='loss')
-    with pytest.raises(ValueError, match='TwoViewClips'):
+    with pytest.raises(ValueError, match='MultiViewClips'):
         model(two_views()[:, 0], mode='loss')
 
 

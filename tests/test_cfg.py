@@ -47,7 +47,7 @@ def test_deterministic_pipeline_leaves_no_declared_random_transform():
     pipeline = [dict(type='DecordInit'),
                 dict(type='SegmentPaceSampler', clip_len=4),
                 dict(type='DecordDecode'), *randoms,
-                dict(type='TwoViewClips',
+                dict(type='MultiViewClips',
                      sampler=dict(type='SampleFrames', clip_len=4),
                      transforms=every_random_transform()),
                 dict(type='PackActionInputs')]
@@ -57,7 +57,7 @@ def test_deterministic_pipeline_leaves_no_declared_random_transform():
     assert out[1] == dict(type='SegmentPaceSampler', clip_len=4,
                           test_mode=True, seed=2, test_start='random')
     # MMAction2's sampler: test mode (the centre clip), no seed argument
-    views = [t for t in out if t['type'] == 'TwoViewClips'][0]
+    views = [t for t in out if t['type'] == 'MultiViewClips'][0]
     assert views['sampler'] == dict(type='SampleFrames', clip_len=4,
                                     test_mode=True)
     assert dict(type='CenterCrop', crop_size=32) in views['transforms']
@@ -108,7 +108,7 @@ def test_cluster_pipeline_one_centre_clip_one_view():
     out = cluster_pipeline(vi2clr_train_pipeline(CLIP))
     assert out == [
         dict(type='DecordInit'),
-        dict(type='TwoViewClips',
+        dict(type='MultiViewClips',
              sampler=dict(type='SampleFrames', clip_len=4, test_mode=True,
                           num_clips=1),
              decoder='auto',
@@ -117,7 +117,7 @@ def test_cluster_pipeline_one_centre_clip_one_view():
                          dict(type='FormatShape', input_format='NCTHW')],
              num_views=1, differ_keys=()),
         dict(type='PackActionInputs', meta_keys=cfg.PACK_META_KEYS)]
-    with pytest.raises(KeyError, match='TwoViewClips'):
+    with pytest.raises(KeyError, match='MultiViewClips'):
         cluster_pipeline(CLIP)
 
 

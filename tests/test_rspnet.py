@@ -198,6 +198,6 @@ def test_auxskd_plus_x_configs_use_the_x_sampling(name, sampler):
     assert ('R3D' in name.upper()) == (cfg.model.backbone.type == 'ResNet3d')
     for pipeline in (cfg.train_pipeline,
                      cfg.train_dataloader.dataset.pipeline):
-        views = [t for t in pipeline if t['type'] == 'TwoViewClips']
+        views = [t for t in pipeline if t['type'] == 'MultiViewClips']
         assert len(views) == 1
         assert all(views[0]['sampler'][k] == v for k, v in sampler.items())

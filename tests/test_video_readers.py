@@ -167,10 +167,12 @@ def test_transforms_decode_like_decord(coded, init):
     assert mean_diff(ours['imgs'], np.stack(ref['imgs'])) < TOL
 
 
-def test_two_view_clips_auto_picks_our_decoder(coded):
-    """TwoViewClips(decoder='auto') decodes the union of its views with the
+def test_multi_view_clips_auto_picks_our_decoder(coded):
+    """MultiViewClips(decoder='auto') decodes the union of its views with the
     reader's own decode transform."""
-    view = TRANSFORMS.build(dict(type='TwoViewClips', transforms=[]))
+    view = TRANSFORMS.build(dict(
+        type='MultiViewClips', transforms=[],
+        sampler=dict(type='SegmentPaceSampler')))
     out = view(TRANSFORMS.build(dict(type='PyAVSeekInit'))(
         dict(filename=coded['long'], start_index=0, modality='RGB')))
     inds = out['frame_inds']

@@ -1,6 +1,6 @@
 # auxSKD + RSPNet on the demo data, stage 1: the auxSKD demo config
 # (auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py) with RSPNet's own
-# sampler in TwoViewClips (as
+# sampler in MultiViewClips (as
 # auxskd-rspnet_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py does on K-100).
 # Stage 2 initialises RSPNet from the student; tools/run_demo.py --arms
 # auxskd_rspnet runs the whole chain. The 200 steps are 34 epochs of 6
@@ -11,5 +11,5 @@ _base_ = ['./auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py', './_base_/x_s
 from mmauxskd.cfg import update_pipeline  # noqa: E402
 
 train_pipeline = update_pipeline(
-    _base_.train_pipeline, TwoViewClips=dict(sampler=_base_.rspnet_sampler))
+    _base_.train_pipeline, MultiViewClips=dict(sampler=_base_.rspnet_sampler))
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

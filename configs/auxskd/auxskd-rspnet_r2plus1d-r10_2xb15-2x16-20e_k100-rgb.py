@@ -13,5 +13,5 @@ _base_ = ['./auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py', './_base_/x_sample
 from mmauxskd.cfg import update_pipeline  # noqa: E402
 
 train_pipeline = update_pipeline(
-    _base_.train_pipeline, TwoViewClips=dict(sampler=_base_.rspnet_sampler))
+    _base_.train_pipeline, MultiViewClips=dict(sampler=_base_.rspnet_sampler))
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

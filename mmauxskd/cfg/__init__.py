@@ -2,7 +2,7 @@
 pipelines, loaders and schedules, split by concern:
 
 * :mod:`.pipeline` -- edit a pipeline (``update_pipeline``,
-  ``replace_sampler``, ``two_view_pipeline``, ``group_augment``);
+  ``replace_sampler``, ``multi_view_pipeline``, ``group_augment``);
 * :mod:`.decoders` -- switch the video decoder (``set_decoder``,
   ``set_config_decoder``, ``to_rawframes``);
 * :mod:`.deterministic` -- the one declaration of random transforms and
@@ -32,8 +32,8 @@ from .deterministic import (RANDOM_TRANSFORMS, deterministic_pipeline,
                             is_pretext_sampler)
 from .heldout import heldout_val, pretext_val
 from .mlfo import mlfo_pipeline, mlfo_pretext_val, mlfo_transforms
-from .pipeline import (group_augment, replace_sampler, sampler_label_keys,
-                       two_view_pipeline, update_pipeline)
+from .pipeline import (group_augment, multi_view_pipeline, replace_sampler,
+                       sampler_label_keys, update_pipeline)
 from .schedule import iter_schedule
 from .vi2clr import PACK_META_KEYS, cluster_pipeline, vi2clr_train_pipeline
 from .walk import loader_datasets, transforms_of
@@ -45,7 +45,7 @@ __all__ = [
     'RANDOM_TRANSFORMS', 'deterministic_pipeline', 'is_pretext_sampler',
     'heldout_val', 'pretext_val', 'mlfo_pipeline', 'mlfo_pretext_val',
     'mlfo_transforms', 'group_augment', 'replace_sampler',
-    'sampler_label_keys', 'two_view_pipeline', 'update_pipeline',
+    'sampler_label_keys', 'multi_view_pipeline', 'update_pipeline',
     'iter_schedule', 'PACK_META_KEYS', 'cluster_pipeline',
     'vi2clr_train_pipeline', 'loader_datasets', 'transforms_of'
 ]

@@ -37,7 +37,7 @@ def _check_pipeline(pipeline, where, errors, short=None):
         loc = f'{where}[{i}]'
         kind = t.get('type')
         if isinstance(t.get('transforms'), (list, tuple)):
-            # a wrapper (ClipGroupAugment, TwoViewClips) of per-clip steps
+            # a wrapper (ClipGroupAugment, MultiViewClips) of per-clip steps
             _check_pipeline(t['transforms'], f'{loc}.transforms', errors,
                             short)
         if kind in ('SampleFrames', 'DenseSampleFrames'):

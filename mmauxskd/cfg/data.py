@@ -8,7 +8,7 @@ Each helper returns what a leaf config assigns, derived from its
     gallery_dataloader = gallery_loader(_base_)
 """
 from .decoders import set_decoder
-from .pipeline import (group_augment, replace_sampler, two_view_pipeline,
+from .pipeline import (group_augment, multi_view_pipeline, replace_sampler,
                        update_pipeline)
 
 __all__ = ['pretext_data', 'demo_data', 'gallery_loader', 'config_variable']
@@ -35,7 +35,7 @@ def pretext_data(base, sampler, clip_augment=None, two_view=False,
     ``base`` is its ``_base_``. The dataset's ``SampleFrames`` becomes
     ``sampler`` (whose ``label_keys`` ``PackActionInputs`` packs, see
     :func:`replace_sampler`), or with ``two_view`` the sampler, decoder and
-    augmentation become auxSKD's ``TwoViewClips`` (:func:`two_view_pipeline`);
+    augmentation become auxSKD's ``MultiViewClips`` (:func:`multi_view_pipeline`);
     ``clip_augment`` (``dict(groups=..., keep=...)``) draws the random
     augmentation per group of clips (:func:`group_augment`). The loader
     update reaches the dataset inside a ``RepeatDataset`` (UCF101 x10) and
@@ -45,7 +45,7 @@ def pretext_data(base, sampler, clip_augment=None, two_view=False,
             _base_, _base_.vcop_sampler, _base_.vcop_augment)
     """
     if two_view:
-        pipeline = two_view_pipeline(base.train_pipeline, sampler=sampler)
+        pipeline = multi_view_pipeline(base.train_pipeline, sampler=sampler)
     else:
         pipeline = replace_sampler(base.train_pipeline, sampler)
     if clip_augment is not None:

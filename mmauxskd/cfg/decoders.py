@@ -22,7 +22,7 @@ VIDEO_INITS = ('DecordInit', 'OpenCVInit', 'PyAVInit', 'PyAVSeekInit',
 #: the decode transforms that go with :data:`VIDEO_INITS`
 VIDEO_DECODERS = ('DecordDecode', 'OpenCVDecode', 'PyAVDecode',
                   'PyAVSeekDecode', 'TorchCodecDecode')
-#: decoders that TwoViewClips(decoder='auto') picks from the reader
+#: decoders that MultiViewClips(decoder='auto') picks from the reader
 AUTO_DECODERS = ('DecordDecode', 'RawFrameDecode', 'PyAVSeekDecode',
                  'TorchCodecDecode')
 #: ``set_decoder`` backends: (init transform, decode transform)
@@ -56,7 +56,7 @@ def set_decoder(pipeline, backend, **init_args):
     """Copy of a video ``pipeline`` decoding with another backend.
 
     Every video init/decode pair (``DecordInit`` / ``DecordDecode``, ...,
-    also a ``TwoViewClips``' ``decoder``) becomes the ``backend``'s:
+    also a ``MultiViewClips``' ``decoder``) becomes the ``backend``'s:
     ``'decord'`` (decord; MMAction2's default), ``'pyav'``
     (``PyAVSeekInit`` / ``PyAVSeekDecode``: frame-accurate, PyAV's bundled
     FFmpeg) or ``'torchcodec'``. ``init_args`` go to the init transform,
@@ -82,7 +82,7 @@ def set_decoder(pipeline, backend, **init_args):
             t, found = dict(type=init, **init_args), True
         elif t['type'] in VIDEO_DECODERS:
             t = dict(type=decode)
-        elif t['type'] == 'TwoViewClips' and isinstance(
+        elif t['type'] == 'MultiViewClips' and isinstance(
                 t.get('decoder'), dict) and t['decoder'].get(
                     'type') in VIDEO_DECODERS:
             t['decoder'] = dict(type=decode)

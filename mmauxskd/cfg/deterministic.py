@@ -110,7 +110,7 @@ def _deterministic(transforms, seed):
             continue
         if _is_sampler(t):
             t = _test_mode(t, seed)
-        if isinstance(t.get('sampler'), dict):  # TwoViewClips and the like
+        if isinstance(t.get('sampler'), dict):  # MultiViewClips and the like
             t['sampler'] = _test_mode(t['sampler'], seed)
         if isinstance(t.get('transforms'), (list, tuple)):
             t['transforms'] = _deterministic(t['transforms'], seed)
@@ -124,7 +124,7 @@ def deterministic_pipeline(pipeline, seed=None):
     Every transform of a type in :data:`RANDOM_TRANSFORMS` is replaced as
     declared there (flip and colour jitter dropped, ``RandomCrop`` ->
     ``CenterCrop``, ``ClipGroupAugment`` unwrapped, ...), also inside a
-    wrapper's ``transforms`` (``TwoViewClips``, ``ViewsOfOneDraw``). Every
+    wrapper's ``transforms`` (``MultiViewClips``, ``ViewsOfOneDraw``). Every
     sampler (a pretext sampler, ``SampleFrames``, a wrapper's ``sampler``)
     runs in test mode: one deterministic draw per video, with ``seed``
     (pretext samplers only) a different one per seed::

@@ -13,7 +13,7 @@ import copy
 
 from .deterministic import deterministic_pipeline, is_pretext_sampler
 from .heldout import heldout_val
-from .pipeline import two_view_pipeline
+from .pipeline import multi_view_pipeline
 
 __all__ = ['mlfo_transforms', 'mlfo_pipeline', 'mlfo_pretext_val']
 
@@ -41,12 +41,12 @@ def mlfo_pipeline(pipeline, clip_size=112,
     configs): its init, decoder, short-side ``Resize`` and packing kept,
     the sampler and augmentation replaced by ``ViewsOfOneDraw(sampler,
     [Resize, *mlfo_transforms(clip_size)])`` (see the module docstring)."""
-    views = two_view_pipeline(pipeline)
+    views = multi_view_pipeline(pipeline)
     resize = [t for t in pipeline if t['type'] == 'Resize'][:1]
     return [dict(t, type='ViewsOfOneDraw', num_views=3,
                  sampler=copy.deepcopy(sampler),
                  transforms=copy.deepcopy(resize) + mlfo_transforms(clip_size))
-            if t['type'] == 'TwoViewClips' else t for t in views]
+            if t['type'] == 'MultiViewClips' else t for t in views]
 
 
 def mlfo_pretext_val(train_pipeline, dataset, draws=4, batch_size=8):

@@ -17,7 +17,7 @@ from .decoders import AUTO_DECODERS
 from .walk import transforms_of
 
 __all__ = ['update_pipeline', 'sampler_label_keys', 'replace_sampler',
-           'two_view_pipeline', 'group_augment']
+           'multi_view_pipeline', 'group_augment']
 
 
 def update_pipeline(pipeline, **updates):
@@ -31,7 +31,7 @@ def update_pipeline(pipeline, **updates):
         pipeline (list[dict]): transforms.
         **updates: ``TransformType=dict(arg=value, ...)``; every transform of
             that type is updated, also inside a wrapper's ``transforms``
-            (``TwoViewClips``, ``ClipGroupAugment``). A dict value ``None``
+            (``MultiViewClips``, ``ClipGroupAugment``). A dict value ``None``
             removes the argument.
 
     Raises:
@@ -96,11 +96,11 @@ def replace_sampler(pipeline, sampler, algorithm_keys=None,
     return out
 
 
-def two_view_pipeline(pipeline, sampler=None, **kwargs):
+def multi_view_pipeline(pipeline, sampler=None, **kwargs):
     """The two-view version of a single-clip training pipeline (a copy).
 
     ``[init..., sampler, decode, augment..., pack]`` becomes
-    ``[init..., TwoViewClips(sampler, decode, augment...), pack]``: the same
+    ``[init..., MultiViewClips(sampler, decode, augment...), pack]``: the same
     sampling (or ``sampler``) and augmentation, applied to each view. Works
     for video (``DecordInit``, ``DecordDecode``) and raw-frame
     (``RawFrameDecode``) pipelines; usable inside configs. A decoder with
@@ -111,20 +111,20 @@ def two_view_pipeline(pipeline, sampler=None, **kwargs):
     Args:
         pipeline (list[dict]): the single-clip pipeline.
         sampler (dict, optional): replaces the pipeline's sampler.
-        **kwargs: more ``TwoViewClips`` arguments (``differ_keys``, ...).
+        **kwargs: more ``MultiViewClips`` arguments (``differ_keys``, ...).
     """
     pipeline = copy.deepcopy(list(pipeline))
     decode = [i for i, t in enumerate(pipeline) if t['type'].endswith(
         'Decode')]
     if len(decode) != 1 or decode[0] == 0:
-        raise ValueError('two_view_pipeline: expected one decode transform '
+        raise ValueError('multi_view_pipeline: expected one decode transform '
                          f'after a sampler in {[t["type"] for t in pipeline]}')
     i = decode[0]
     pack = pipeline[-1] if pipeline[-1]['type'].startswith('Pack') else None
     decoder = pipeline[i]
     if decoder in [dict(type=t) for t in AUTO_DECODERS]:
         decoder = 'auto'  # then to_rawframes() converts the pipeline
-    view = dict(type='TwoViewClips', sampler=sampler or pipeline[i - 1],
+    view = dict(type='MultiViewClips', sampler=sampler or pipeline[i - 1],
                 decoder=decoder,
                 transforms=pipeline[i + 1:len(pipeline) - bool(pack)],
                 **kwargs)

@@ -15,7 +15,7 @@ __all__ = ['transforms_of', 'loader_datasets']
 
 def transforms_of(pipeline):
     """Every transform of ``pipeline``, those nested in a wrapper's
-    ``transforms`` list (``TwoViewClips``, ``ClipGroupAugment``) too, each
+    ``transforms`` list (``MultiViewClips``, ``ClipGroupAugment``) too, each
     before its nested ones (see the module docstring)."""
     for t in pipeline:
         yield t

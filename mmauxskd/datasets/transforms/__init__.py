@@ -1,4 +1,4 @@
-from .two_view import TwoViewClips  # noqa: F401
+from .multi_view import MultiViewClips  # noqa: F401
 from .segment_pace import SegmentPaceSampler  # noqa: F401
 from .clip_order import ClipOrderSampler, clip_orders  # noqa: F401
 from .relative_speed import RelativeSpeedSampler  # noqa: F401

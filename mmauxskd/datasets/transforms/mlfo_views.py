@@ -16,7 +16,7 @@ Worked example (K = 4, s = 2, w = 3)::
 
 :class:`MLFOWindowSampler` writes the three clips' indices (``(3 K,)``,
 clip after clip). :class:`ViewsOfOneDraw` is the two-view machinery of
-:class:`~.two_view.TwoViewClips` (one decoding pass over the union of the
+:class:`~.multi_view.MultiViewClips` (one decoding pass over the union of the
 indices, each view augmented on its own) for views that come from *one*
 draw: it splits the draw into ``num_views`` equal views. MLFO's pipeline::
 
@@ -40,7 +40,7 @@ from mmcv.transforms import BaseTransform
 
 from .base_sampler import BasePretextSampler
 from .color_jitter import ClipColorJitter
-from .two_view import TwoViewClips, draw_indices
+from .multi_view import MultiViewClips, draw_indices
 
 __all__ = ['MLFOWindowSampler', 'ViewsOfOneDraw', 'FrameRandomGray',
            'FrameColorJitter']
@@ -106,20 +106,20 @@ class MLFOWindowSampler(BasePretextSampler):
 
 
 @TRANSFORMS.register_module()
-class ViewsOfOneDraw(TwoViewClips):
-    """:class:`TwoViewClips` whose views are the parts of one sampler draw.
+class ViewsOfOneDraw(MultiViewClips):
+    """:class:`MultiViewClips` whose views are the parts of one sampler draw.
 
     The sampler runs once; its ``frame_inds`` are split into ``num_views``
     equal consecutive parts, view ``v`` being part ``v`` (for
     :class:`MLFOWindowSampler` with ``num_views=3``: the two short clips
     and the long clip). Each view carries the draw's other keys
     (``mlfo_stride``, ...). Decoding (once, over the union of the
-    indices) and the per-view augmentation are :class:`TwoViewClips`'.
+    indices) and the per-view augmentation are :class:`MultiViewClips`'.
 
     Args:
         sampler (dict): a sampler drawing ``num_views`` clips at once.
         num_views (int): parts of the draw. Defaults to 3.
-        **kwargs: ``transforms``, ``decoder`` as for :class:`TwoViewClips`.
+        **kwargs: ``transforms``, ``decoder`` as for :class:`MultiViewClips`.
     """
 
     def __init__(self, sampler=dict(type='MLFOWindowSampler'), num_views=3,

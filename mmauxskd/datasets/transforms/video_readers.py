@@ -14,7 +14,7 @@ RGB by the same FFmpeg code with the same settings, so that its pixels are
 decord's (tested).
 
 Every reader here has the same small interface, so one decode transform
-serves all and :class:`~mmauxskd.datasets.transforms.TwoViewClips` can
+serves all and :class:`~mmauxskd.datasets.transforms.MultiViewClips` can
 decode the union of its views in one call:
 
 * ``len(reader)``: frames; ``reader.get_avg_fps()``;
@@ -94,7 +94,7 @@ class PyAVReader:
             device.
     """
 
-    #: the decode transform :class:`TwoViewClips` uses for this reader
+    #: the decode transform :class:`MultiViewClips` uses for this reader
     decode_transform = 'PyAVSeekDecode'
 
     def __init__(self, path, num_threads=1, hwaccel=None):

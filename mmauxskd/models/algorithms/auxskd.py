@@ -42,7 +42,7 @@ class AuxSKD(BasePretext):
     ``anchor_queue.*``) load unchanged: :data:`_V1_KEYS` renames their
     keys.
 
-    Inputs: ``(B, 2, C, T, H, W)`` from :class:`TwoViewClips` (after the data
+    Inputs: ``(B, 2, C, T, H, W)`` from :class:`MultiViewClips` (after the data
     preprocessor); view 0 goes to the student, view 1 to the teacher, as in
     Algorithm 1 (``z_S`` from v1*, ``z_T`` from v2*). ``(B, 2N, C, T, H, W)``
     (N clips per view) is accepted as well: clip j of view 0 pairs with clip
@@ -109,7 +109,7 @@ class AuxSKD(BasePretext):
         if inputs.dim() != 6 or inputs.shape[1] % 2:
             raise ValueError(
                 'AuxSKD needs two views per sample, inputs of shape (B, 2, C,'
-                ' T, H, W) from the TwoViewClips transform; got '
+                ' T, H, W) from the MultiViewClips transform; got '
                 f'{tuple(inputs.shape)}')
         view_s, view_t = inputs.chunk(2, dim=1)
         return (view_s.reshape((-1, ) + inputs.shape[2:]),

@@ -45,7 +45,7 @@ class Vi2CLR(BasePretext):
     backbone features of ``(N, C, T, H, W)`` or ``(N, n, C, T, H, W)``
     clips; ``'predict'`` raises (a pretext model: finetune its backbones).
 
-    Shapes: inputs ``(B, 2, C, T, H, W)`` from :class:`TwoViewClips` (two
+    Shapes: inputs ``(B, 2, C, T, H, W)`` from :class:`MultiViewClips` (two
     temporal crops, each augmented; data preprocessor ``NCTHW``), folded to
     ``2B`` clips (view 0's B, then view 1's). The image of a clip is its
     middle frame after augmentation, ``x[:, :, T // 2]`` (frame 16 of 32)
@@ -177,7 +177,7 @@ class Vi2CLR(BasePretext):
     def _split_views(inputs):
         return torch.cat(split_views(  # (2B, ...) view-major
             inputs, 2, 'Vi2CLR', 'two temporal crops per video from '
-            'TwoViewClips'))
+            'MultiViewClips'))
 
     @staticmethod
     def _sample_indices(data_samples, device):

@@ -1,12 +1,15 @@
-"""Two clips of one video, sampled and augmented independently, decoded once.
+"""Several clips (views) of one video, sampled and augmented independently,
+decoded once.
 
-auxSKD (paper §3.1, Algorithm 1 step 4) feeds the student and the teacher two
-clips of the same video, each drawn by the VSPP sampler and augmented on its
-own. :class:`TwoViewClips` replaces the ``sampler -> decode -> augment``
-part of a single-clip pipeline::
+Two-view methods feed two clips of the same video, each drawn by a sampler
+and augmented on its own: auxSKD's student and teacher (paper §3.1,
+Algorithm 1 step 4), Vi²CLR's two temporal crops; one view is the
+clustering pass's deterministic clip. :class:`MultiViewClips` replaces the
+``sampler -> decode -> augment`` part of a single-clip pipeline, e.g.
+auxSKD's::
 
     dict(type='DecordInit'),                    # opens the video once
-    dict(type='TwoViewClips',
+    dict(type='MultiViewClips',
          sampler=dict(type='SegmentPaceSampler', ...),
          transforms=[dict(type='Resize', scale=(-1, 128)),
                      dict(type='RandomCrop', size=112),
@@ -19,7 +22,7 @@ and for raw frames the same without ``DecordInit``. Output: ``imgs`` of
 shape ``(2 * N, C, T, H, W)`` (view 0's N clips, then view 1's; N = 1 for
 the VSPP sampler), which ``PackActionInputs`` turns into ``inputs`` and the
 data preprocessor batches to ``(B, 2N, C, T, H, W)``; ``AuxSKD`` splits it.
-:func:`mmauxskd.cfg.two_view_pipeline` derives such a
+:func:`mmauxskd.cfg.multi_view_pipeline` derives such a
 pipeline from a single-clip one.
 """
 import numpy as np
@@ -34,7 +37,7 @@ def draw_indices(sampler, results):
     """One draw of a sampler transform, ``results`` left untouched.
 
     The sampling step shared by the multi-view transforms
-    (:class:`TwoViewClips` draws once per view, ``ViewsOfOneDraw`` once
+    (:class:`MultiViewClips` draws once per view, ``ViewsOfOneDraw`` once
     and splits the draw). MMAction2's sampler contract: a sampler
     transform sets ``frame_inds`` (and ``clip_len``, ``num_clips``, its
     labels, ...) without decoding anything, so it is run on a shallow copy.
@@ -60,7 +63,7 @@ def draw_indices(sampler, results):
 
 
 @TRANSFORMS.register_module()
-class TwoViewClips(BaseTransform):
+class MultiViewClips(BaseTransform):
     """Sample, decode and augment ``num_views`` clips of one video.
 
     Each view is drawn by its own call of ``sampler`` (independent starts,
@@ -83,8 +86,9 @@ class TwoViewClips(BaseTransform):
     set (e.g. VSPP's labels), for ``PackActionInputs(meta_keys=...)``.
 
     Args:
-        sampler (dict): a registered sampler transform. Defaults to VSPP's
-            ``SegmentPaceSampler``.
+        sampler (dict): a registered sampler transform (e.g. VSPP's
+            ``SegmentPaceSampler`` for auxSKD, ``SampleFrames`` for
+            Vi²CLR).
         transforms (list[dict]): per-view augmentation, ending with
             ``FormatShape``.
         decoder (dict | str): the decode transform, or ``'auto'``:
@@ -92,7 +96,8 @@ class TwoViewClips(BaseTransform):
             reader's own (``PyAVSeekDecode``, ``TorchCodecDecode``) for the
             readers of ``video_readers.py``, ``RawFrameDecode`` when it
             holds a ``frame_dir``.
-        num_views (int): views per video. Defaults to 2.
+        num_views (int): views per video (1 for a single deterministic
+            clip, 2 for two-view methods, ...). Defaults to 2.
         differ_keys (Sequence[str]): redraw a later view (up to
             ``max_redraws`` times) until it differs from every earlier one
             in each of these sampler keys; e.g. ``('vspp_pace',
@@ -102,9 +107,8 @@ class TwoViewClips(BaseTransform):
         max_redraws (int): see ``differ_keys``. Defaults to 10.
     """
 
-    def __init__(self, sampler=dict(type='SegmentPaceSampler'),
-                 transforms=(), decoder='auto', num_views=2, differ_keys=(),
-                 max_redraws=10):
+    def __init__(self, sampler, transforms=(), decoder='auto', num_views=2,
+                 differ_keys=(), max_redraws=10):
         if num_views < 1:
             raise ValueError(f'num_views must be >= 1, got {num_views}')
         self.sampler = TRANSFORMS.build(sampler)
@@ -132,12 +136,12 @@ class TwoViewClips(BaseTransform):
                     raise TypeError(
                         f'decoder="auto" handles decord readers and those of '
                         f'video_readers.py, not {type(reader).__name__}: set '
-                        'TwoViewClips.decoder')
+                        'MultiViewClips.decoder')
                 kind = 'DecordDecode'
         elif 'frame_dir' in results:
             kind = 'RawFrameDecode'
         else:
-            raise KeyError('TwoViewClips needs a video_reader (DecordInit '
+            raise KeyError('MultiViewClips needs a video_reader (DecordInit '
                            'before it) or a frame_dir (raw frames)')
         if kind not in self._auto:
             self._auto[kind] = TRANSFORMS.build(dict(type=kind))

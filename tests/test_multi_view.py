@@ -1,4 +1,4 @@
-"""TwoViewClips: one decode for both views, independent sampling and
+"""MultiViewClips: one decode for both views, independent sampling and
 augmentation, videos and raw frames, and the batch the model receives."""
 import glob
 import os.path as osp
@@ -13,8 +13,8 @@ from mmaction.datasets.transforms import DecordDecode, RawFrameDecode
 from mmaction.registry import DATASETS, MODELS, TRANSFORMS
 
 from conftest import ROOT
-from mmauxskd.cfg import to_rawframes, two_view_pipeline
-from mmauxskd.datasets.transforms.two_view import draw_indices
+from mmauxskd.cfg import multi_view_pipeline, to_rawframes
+from mmauxskd.datasets.transforms.multi_view import draw_indices
 from mmauxskd.models.utils import update_momentum_encoders
 
 VIEWS = ([0, 1, 2, 3, 4, 5, 6, 7], [5, 6, 7, 7, 30, 31, 32, 33])
@@ -86,7 +86,7 @@ def test_views_are_decoded_in_one_pass_and_split(media, tiny_data,
     # Flip works in place: frames the views share (5, 6, 7) and a frame
     # used twice in one view (7) must be flipped once per use
     pipeline = Compose(pipeline + [dict(
-        type='TwoViewClips', sampler=dict(type='ListSampler'),
+        type='MultiViewClips', sampler=dict(type='ListSampler'),
         transforms=[dict(type='Flip', flip_ratio=1.0),
                     dict(type='FormatShape', input_format='NCTHW')])])
     out = pipeline(dict(results))
@@ -109,7 +109,7 @@ def test_views_are_decoded_in_one_pass_and_split(media, tiny_data,
 def test_views_are_sampled_and_augmented_independently(tiny_data):
     pipeline = Compose([
         dict(type='DecordInit'),
-        dict(type='TwoViewClips',
+        dict(type='MultiViewClips',
              sampler=dict(type='SampleFrames', clip_len=8, num_clips=1),
              transforms=[dict(type='RandomCrop', size=24),
                          dict(type='FormatShape', input_format='NCTHW')]),
@@ -122,7 +122,7 @@ def test_views_are_sampled_and_augmented_independently(tiny_data):
         assert results['inputs'].shape == (2, 3, 8, 24, 24)
         assert not torch.equal(results['inputs'][0], results['inputs'][1])
     view = TRANSFORMS.build(dict(
-        type='TwoViewClips', sampler=dict(type='SampleFrames', clip_len=8),
+        type='MultiViewClips', sampler=dict(type='SampleFrames', clip_len=8),
         transforms=[dict(type='RandomCrop', size=24)]))
     reader = TRANSFORMS.build(dict(type='DecordInit'))
     for _ in range(8):
@@ -136,7 +136,7 @@ def test_views_are_sampled_and_augmented_independently(tiny_data):
 def test_crops_differ_between_views(tiny_data):
     """Each view draws its own crop: the crop boxes differ in some draws."""
     view = TRANSFORMS.build(dict(
-        type='TwoViewClips', sampler=dict(type='ListSampler'),
+        type='MultiViewClips', sampler=dict(type='ListSampler'),
         transforms=[dict(type='RandomCrop', size=16)]))
     boxes = []
     orig = view.transforms.transforms[0].transform
@@ -158,7 +158,7 @@ def test_crops_differ_between_views(tiny_data):
 
 def test_differ_keys_force_different_vspp_labels(tiny_data):
     view = TRANSFORMS.build(dict(
-        type='TwoViewClips', sampler=dict(type='SegmentPaceSampler'),
+        type='MultiViewClips', sampler=dict(type='SegmentPaceSampler'),
         differ_keys=('vspp_pace', 'vspp_segment'), max_redraws=50))
     reader = TRANSFORMS.build(dict(type='DecordInit'))
     np.random.seed(0)
@@ -192,29 +192,30 @@ class _NoIndices(BaseTransform):
         return dict(results, clip_len=8)
 
 
-def test_two_view_pipeline_from_the_configs():
-    cfg = Config.fromfile(osp.join(ROOT, 'configs/auxskd/auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py'))
+def test_multi_view_pipeline_from_the_configs():
+    cfg = Config.fromfile(osp.join(
+        ROOT, 'configs/auxskd/auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py'))
     single = Config.fromfile(osp.join(
         ROOT, 'configs/_base_/datasets/k100_videos.py')).train_pipeline
     assert [t['type'] for t in cfg.train_pipeline] == [
-        'PyAVSeekInit', 'TwoViewClips', 'PackActionInputs']
+        'PyAVSeekInit', 'MultiViewClips', 'PackActionInputs']
     views = cfg.train_pipeline[1]
     assert views['sampler']['type'] == 'SegmentPaceSampler'
     assert views['decoder'] == 'auto'
     assert [t['type'] for t in views['transforms']] == [
         t['type'] for t in single[3:-1]]  # the same augmentation per view
-    frames = two_view_pipeline(to_rawframes(single))
-    assert [t['type'] for t in frames] == ['TwoViewClips', 'PackActionInputs']
+    frames = multi_view_pipeline(to_rawframes(single))
+    assert [t['type'] for t in frames] == ['MultiViewClips', 'PackActionInputs']
     assert frames[0]['decoder'] == 'auto'
     assert [t['type'] for t in to_rawframes(cfg.train_pipeline)] == [
-        'TwoViewClips', 'PackActionInputs']
-    explicit = two_view_pipeline([dict(type='DecordInit'),
+        'MultiViewClips', 'PackActionInputs']
+    explicit = multi_view_pipeline([dict(type='DecordInit'),
                                   dict(type='SampleFrames', clip_len=4),
                                   dict(type='DecordDecode', mode='efficient')])
     assert explicit[1]['decoder'] == dict(type='DecordDecode',
                                           mode='efficient')
     with pytest.raises(ValueError):
-        two_view_pipeline([dict(type='DecordInit'), dict(type='Resize')])
+        multi_view_pipeline([dict(type='DecordInit'), dict(type='Resize')])
 
 
 @pytest.mark.parametrize('media', ['videos', 'rawframes'])
@@ -243,3 +244,10 @@ def test_dataset_batch_reaches_the_model(media, tiny_data):
     update_momentum_encoders(model)
     loss = model(**data, mode='loss')['loss_skd']
     assert torch.isfinite(loss) and loss > 0
+
+
+def test_the_sampler_is_required_and_not_a_method_default():
+    """The generic transform names no method's sampler: a config without
+    one fails when it is built."""
+    with pytest.raises(TypeError, match='sampler'):
+        TRANSFORMS.build(dict(type='MultiViewClips', transforms=[]))
