@@ -24,6 +24,12 @@ setup(
     'and VSPP for self-supervised video learning, as MMAction2 plugins',
     long_description=readme(),
     long_description_content_type='text/markdown',
+    license='Apache-2.0',
+    classifiers=[
+        'License :: OSI Approved :: Apache Software License',
+        'Programming Language :: Python :: 3',
+        'Topic :: Scientific/Engineering :: Artificial Intelligence',
+    ],
     packages=find_packages(exclude=('configs', 'tools', 'tests', 'docs')),
     python_requires='>=3.9',
     # torch is not pinned here: install the build for your machine first
