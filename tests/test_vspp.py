@@ -248,8 +248,9 @@ def test_main_configs_follow_the_paper():
 
 def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
     """docs/small_data.md: against the K-100 config the demo changes only
-    data, frame size, decoder, width, loader, lr, the step budget and its
-    held-out validation; sampler, augmentation, heads and losses stay."""
+    data, frame size, decoder, width (and the CPU route of the same
+    backbone's temporal convs), loader, lr, the step budget and its held-out
+    validation; sampler, augmentation, heads and losses stay."""
     # demo_* are the variables of _base_/datasets/demo_unlabelled.py that
     # the demo draws its overrides from; the Runner reads none of them
     keys = {k for k in changed(MAIN_R21D, DEMO) if not k.startswith('demo_')}
@@ -260,6 +261,7 @@ def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
         'train_dataloader.dataset.prepare_hint', 'train_cfg',
         'param_scheduler', 'log_processor', 'default_hooks',
         'optim_wrapper.optimizer.lr', 'model.backbone.base_channels',
+        'model.backbone.type',  # ResNet2Plus1d -> its fast-CPU-conv subclass
         'model.head.in_channels', 'val_dataloader', 'val_evaluator',
         'val_cfg')
     for root in ('train_pipeline.', 'train_dataloader.dataset.pipeline.'):
@@ -271,6 +273,8 @@ def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
     assert demo.train_dataloader.batch_size == 12
     assert demo.train_pipeline[4]['size'] == 32
     assert demo.model.head.type == 'VSPPHead'
+    assert (load(MAIN_R21D).model.backbone.type, demo.model.backbone.type) \
+        == ('ResNet2Plus1d', 'FastTemporalResNet2Plus1d')
     assert demo.train_pipeline[1] == load(MAIN_R21D).train_pipeline[1]
 
 
