@@ -19,6 +19,7 @@ import torch
 from mmengine.fileio import LocalBackend
 
 from conftest import ROOT, demo_overrides, load_tool, write_config
+from train_runs import assert_same_state
 
 DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py'
 # 2 epochs of 2 steps, a checkpoint after each, the last one kept
@@ -69,11 +70,7 @@ def assert_same_run(reference, work):
     a = torch.load(osp.join(reference, 'epoch_2.pth'), weights_only=False)
     b = torch.load(osp.join(work, 'epoch_2.pth'), weights_only=False)
     assert a['meta']['iter'] == b['meta']['iter'] == 4
-    for key, value in a['state_dict'].items():
-        assert torch.equal(value, b['state_dict'][key]), key
-    for x, y in zip(a['optimizer']['state'].values(),
-                    b['optimizer']['state'].values()):
-        assert torch.equal(x['momentum_buffer'], y['momentum_buffer'])
+    assert_same_state(a, b)
 
 
 def epoch_1_of(reference, work):
