@@ -46,8 +46,8 @@ def checkpoint_problem(path):
     except UnsafeCheckpointError:
         return None, 'refused by the weights-only loader (unsafe globals)'
     except Exception as err:  # truncated zip, bad pickle, I/O error
-        text = str(err).strip().splitlines()
-        text = f': {text[0][:90]}' if text else ''
+        text = str(err).strip().split('. ')[0].splitlines()
+        text = f': {text[0][:100]}' if text else ''
         return None, f'truncated or corrupt ({type(err).__name__}{text})'
     position = _position(ckpt)
     if position is None:
@@ -151,10 +151,12 @@ def resolve_resume(work_dir, requested='auto', folder=None,
         return best[0], (f'resuming from {_describe(best)}, the newest intact '
                          f'checkpoint in {folder}: {why}')
     if damaged or last is not None:
-        listed = '; '.join(f'{p}: {why_not}' for p, why_not in damaged)
+        listed = '; '.join(f'{p}: {why_not}' for p, why_not in damaged
+                           if not (last and osp.abspath(p) == osp.abspath(
+                               last)))
         raise ResumeError(
             f'cannot resume: {why}, and {folder} holds no intact checkpoint'
-            + (f' ({listed})' if listed else '') + '. Remove '
-            'them (and last_checkpoint) to start the run afresh, or train '
+            + (f' ({listed})' if listed else '') + '. To start the run '
+            'afresh, remove the damaged files and last_checkpoint, or train '
             'without --resume.')
     return None, None  # a run that never saved: it starts from scratch
