@@ -8,6 +8,7 @@ import torch
 
 from conftest import (ROOT, demo_overrides, free_port, load_tool, run_tool,
                       write_config)
+from train_runs import assert_same_state
 
 DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py'
 ONE_EPOCH = ('train_cfg = dict(max_epochs=1)\nval_cfg = None\n'
@@ -107,8 +108,4 @@ def test_killed_run_resumes_exactly(tiny_data, tmp_path):
     a = torch.load(osp.join(full, 'epoch_3.pth'), weights_only=False)
     b = torch.load(osp.join(killed, 'epoch_3.pth'), weights_only=False)
     assert a['meta']['iter'] == b['meta']['iter'] == 12
-    for key, value in a['state_dict'].items():
-        assert torch.equal(value, b['state_dict'][key]), key
-    for x, y in zip(a['optimizer']['state'].values(),
-                    b['optimizer']['state'].values()):
-        assert torch.equal(x['momentum_buffer'], y['momentum_buffer'])
+    assert_same_state(a, b)

@@ -64,6 +64,10 @@ def test_runtime_states_the_installed_mmaction_runtime():
         osp.join(ROOT, 'configs', '_base_', 'default_runtime.py')).to_dict()
     ours_hooks = _strip_scope(ours['default_hooks'])
     assert ours_hooks['checkpoint'].pop('max_keep_ckpts') == 3  # our change
+    # and: saves that a kill cannot lose (a CheckpointHook, same arguments)
+    assert ours_hooks['checkpoint'].pop('type') == 'AtomicCheckpointHook'
+    assert theirs['default_hooks']['checkpoint'].pop('type') == \
+        'CheckpointHook'
     assert ours_hooks == _strip_scope(theirs.pop('default_hooks'))
     for key, value in theirs.items():
         assert _strip_scope(ours[key]) == _strip_scope(value), key

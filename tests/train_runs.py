@@ -29,6 +29,19 @@ def load_checkpoints(full, killed, name):
             for d in (full, killed)]
 
 
+def assert_same_state(a, b):
+    """Checkpoints ``a`` and ``b`` hold the same weights and buffers and
+    the same optimizer state (momentum, Adam moments: every tensor)."""
+    assert a['state_dict'].keys() == b['state_dict'].keys()
+    for key, value in a['state_dict'].items():
+        assert torch.equal(value, b['state_dict'][key]), key
+    for x, y in zip(a['optimizer']['state'].values(),
+                    b['optimizer']['state'].values()):
+        for name, value in x.items():
+            if torch.is_tensor(value):
+                assert torch.equal(value, y[name]), name
+
+
 def dist_train(tmp_path, cfg, env, procs=2):
     """``tools/dist_train.sh cfg procs`` into ``work/`` on a free port;
     returns the work dir and the text of its log."""

@@ -8,13 +8,16 @@
 import argparse
 import os
 import os.path as osp
+import sys
 
 import mmauxskd  # noqa: F401  applies the stack fixes, registers modules
-from mmengine.runner import Runner, find_latest_checkpoint
+from mmengine.runner import Runner
 
 from mmauxskd.utils.checkpoint import extract_submodule
 from mmauxskd.utils.cli import (add_common_args, apply_common_args,
                                 load_config, process_group_closed)
+from mmauxskd.utils.resume import (CHECKPOINT_TEMPLATES, ResumeError,
+                                   resolve_resume)
 from mmauxskd.cfg import check_clip_geometry
 
 
@@ -23,8 +26,9 @@ def parse_args(argv=None):
     parser.add_argument('config', help='train config file path')
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
-        help='resume from CKPT, or with no value from the latest checkpoint '
-        'in the work dir')
+        help='resume from CKPT, or with no value from the checkpoint '
+        'last_checkpoint names in the work dir, else (missing, truncated, '
+        'unloadable) from the newest intact checkpoint there')
     parser.add_argument(
         '--amp', action='store_true', help='enable automatic mixed precision')
     parser.add_argument(
@@ -68,12 +72,9 @@ def merge_args(cfg, args):
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
         if args.amp_dtype:
             cfg.optim_wrapper.dtype = args.amp_dtype
-    if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
-    elif args.resume is not None:
-        cfg.resume, cfg.load_from = True, args.resume
-    if args.pretrained and not (cfg.resume and (
-            cfg.load_from or find_latest_checkpoint(cfg.work_dir))):
+    if args.resume is not None:
+        cfg.resume, cfg.load_from = True, resume_checkpoint(cfg, args.resume)
+    if args.pretrained and not (cfg.resume and cfg.load_from):
         # not when resuming: the run's own checkpoint already holds it
         cfg.resume = False
         rank = os.environ.get('RANK', os.environ.get('SLURM_PROCID', '0'))
@@ -94,6 +95,30 @@ def merge_args(cfg, args):
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     return cfg
+
+
+def resume_checkpoint(cfg, requested):
+    """The checkpoint ``--resume [auto|PATH]`` continues from (None: the
+    run has none yet), checked to load (mmauxskd.utils.resume); one line on
+    rank 0 when it is not the one asked for; the tool ends naming the files
+    when none is intact."""
+    hook = cfg.get('default_hooks', {}).get('checkpoint') or {}
+    folder = cfg.work_dir
+    if hook.get('out_dir'):
+        folder = osp.join(hook['out_dir'],
+                          osp.basename(cfg.work_dir.rstrip(osp.sep)))
+    templates = CHECKPOINT_TEMPLATES
+    if hook.get('filename_tmpl'):
+        templates = (hook['filename_tmpl'], ) + templates
+    try:
+        path, note = resolve_resume(cfg.work_dir, requested, folder,
+                                    templates)
+    except ResumeError as err:
+        sys.exit(str(err))
+    rank = os.environ.get('RANK', os.environ.get('SLURM_PROCID', '0'))
+    if note and rank == '0':
+        print(note, flush=True)
+    return path
 
 
 def main(argv=None):

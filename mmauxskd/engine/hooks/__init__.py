@@ -1,4 +1,5 @@
 from .momentum_hooks import AnchorQueueHook, MomentumTeacherHook
+from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .broken_video_hook import BrokenVideoReportHook
 from .clip_scores_hook import ClipScoresHook
 from .mlfo_hooks import MLFOStageHook
@@ -6,6 +7,6 @@ from .progress_file_hook import ProgressFileHook
 from .random_state_hook import RandomStateHook
 from .vi2clr_cluster_hook import Vi2CLRClusterHook
 
-__all__ = ['AnchorQueueHook', 'MomentumTeacherHook',
+__all__ = ['AnchorQueueHook', 'MomentumTeacherHook', 'AtomicCheckpointHook',
            'BrokenVideoReportHook', 'ClipScoresHook', 'RandomStateHook',
            'MLFOStageHook', 'ProgressFileHook', 'Vi2CLRClusterHook']
