@@ -1,5 +1,6 @@
 from .momentum_hooks import AnchorQueueHook, MomentumTeacherHook
 from .broken_video_hook import BrokenVideoReportHook
+from .checkpoint_fit_hook import CheckpointFitHook
 from .clip_scores_hook import ClipScoresHook
 from .mlfo_hooks import MLFOStageHook
 from .progress_file_hook import ProgressFileHook
@@ -7,5 +8,5 @@ from .random_state_hook import RandomStateHook
 from .vi2clr_cluster_hook import Vi2CLRClusterHook
 
 __all__ = ['AnchorQueueHook', 'MomentumTeacherHook',
-           'BrokenVideoReportHook', 'ClipScoresHook', 'RandomStateHook',
+           'BrokenVideoReportHook', 'CheckpointFitHook', 'ClipScoresHook', 'RandomStateHook',
            'MLFOStageHook', 'ProgressFileHook', 'Vi2CLRClusterHook']
