@@ -33,6 +33,9 @@ class BasePretextSampler(BaseTransform):
 
     #: clips per sample written to ``results['num_clips']``
     clips_per_sample = 1
+    #: the sampler draws the training targets itself: a dataset whose
+    #: pipeline holds it does not need labels in its list
+    makes_own_targets = True
     #: the keys of ``results`` the pretext's model reads (its targets):
     #: ``mmauxskd.cfg.replace_sampler`` makes ``PackActionInputs`` pack them
     #: (``algorithm_keys``), so no config types them out
