@@ -25,9 +25,11 @@ Videos shorter than a pretext sampler's span are reported too (reason
 sampler says the label would be meaningless (VSPP's pace and segment),
 otherwise kept, with the report (see :class:`ShortVideoError`).
 """
+import contextvars
 import json
 import os
 import os.path as osp
+import warnings
 
 from mmaction.datasets import RawframeDataset, VideoDataset
 from mmaction.registry import DATASETS
@@ -44,6 +46,39 @@ class BrokenVideoError(RuntimeError):
 
 class ListFormatError(ValueError):
     """An annotation list has malformed lines (or none at all)."""
+
+
+class ShortVideoError(ValueError):
+    """A video is too short for a sampler whose labels it would make
+    meaningless: a robust dataset skips it as a broken sample (and names
+    it at test time).
+
+    Args:
+        reason (str): ``too short: N frames, needs M``.
+        why (str): what the sampler would get wrong.
+    """
+
+    def __init__(self, reason, why=''):
+        super().__init__(reason)
+        self.reason = reason
+        self.why = why
+
+
+# the dataset preparing the current sample, for report_kept_sample
+_preparing = contextvars.ContextVar('mmauxskd_preparing', default=None)
+
+
+def report_kept_sample(path, reason, why=''):
+    """Report a sample that is used despite a problem (a video shorter than
+    its sampler's span: its clips loop). Inside a robust dataset's
+    ``prepare_data`` the dataset logs it once and, in training, lists it
+    in ``broken_samples.jsonl`` as kept; elsewhere it is a warning."""
+    dataset = _preparing.get()
+    if dataset is None:
+        warnings.warn(f'{path}: {reason}, kept ({why})' if why else
+                      f'{path}: {reason}, kept')
+    else:
+        dataset._report(path, reason, skipped=False, why=why)
 
 
 def read_list_lines(path):
@@ -181,6 +216,7 @@ class RobustDatasetMixin:
         self._labelled = labelled
         self.bad_sample_file = None
         self._logged_bad = set()
+        self._logged_kept = set()
         super().__init__(*args, max_refetch=max_refetch, **kwargs)
 
     def load_data_list(self):
@@ -248,32 +284,55 @@ class RobustDatasetMixin:
             ) from err
 
     def prepare_data(self, idx):
+        token = _preparing.set(self)
         try:
             return super().prepare_data(idx)
         except Exception as err:  # decoders raise many types
             path = self.get_data_info(idx).get(self.path_key)
-            reason = f'{type(err).__name__}: {err}'.strip()
+            short = isinstance(err, ShortVideoError)
+            reason = err.reason if short else \
+                f'{type(err).__name__}: {err}'.strip()
             if self.test_mode:
+                if short:
+                    raise BrokenVideoError(
+                        f'{path} is {reason} at test time ({err.why}); '
+                        'remove it from the list (tools/data/'
+                        'check_integrity.py --min-frames writes a cleaned '
+                        'list)') from err
                 raise BrokenVideoError(
                     f'cannot read {path} at test time ({reason}); fix or '
                     'remove it from the list (tools/data/check_integrity.py '
                     'writes a cleaned list)') from err
-            self._report_bad(path, reason)
+            self._report(path, reason, why=err.why if short else '')
             return None
+        finally:
+            _preparing.reset(token)
 
-    def _report_bad(self, path, reason):
-        self._last_bad = f'{path} ({reason})'
-        if path in self._logged_bad:
+    def _report(self, path, reason, skipped=True, why=''):
+        """Log a bad sample once and list it in ``bad_sample_file``:
+        ``skipped`` (another sample is drawn) or kept despite ``reason``."""
+        if skipped:
+            self._last_bad = f'{path} ({reason})'
+        logged = self._logged_bad if skipped else self._logged_kept
+        if path in logged:
             return
-        self._logged_bad.add(path)
+        logged.add(path)
         if self.bad_sample_file and path in read_bad_samples(
-                self.bad_sample_file):
+                self.bad_sample_file, skipped):
             return  # another worker or rank has logged it
-        print_log(
-            f'skipping broken sample {path} ({reason}); another sample is '
-            'drawn in its place', logger='current', level=30)
+        detail = f'{reason}; {why}' if why else reason
+        if skipped:
+            kind = 'short video' if reason.startswith('too short') else \
+                'broken sample'
+            print_log(
+                f'skipping {kind} {path} ({detail}); another sample is '
+                'drawn in its place', logger='current', level=30)
+        else:
+            print_log(f'keeping short video {path} ({detail})',
+                      logger='current', level=30)
         if self.bad_sample_file:
-            line = json.dumps(dict(path=path, reason=reason)) + '\n'
+            line = json.dumps(dict(path=path, reason=reason,
+                                   skipped=skipped)) + '\n'
             # O_APPEND writes of one short line are atomic across processes
             fd = os.open(self.bad_sample_file,
                          os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -283,15 +342,18 @@ class RobustDatasetMixin:
                 os.close(fd)
 
 
-def read_bad_samples(filename):
-    """{path: reason} from a bad-sample JSON-lines file (empty if none)."""
+def read_bad_samples(filename, skipped=None):
+    """{path: reason} from a bad-sample JSON-lines file (empty if none):
+    every sample, or with ``skipped`` True / False only those skipped /
+    kept (short videos whose clips loop)."""
     bad = {}
     if filename and osp.isfile(filename):
         with open(filename) as f:
             for line in f:
                 if line.strip():
                     rec = json.loads(line)
-                    bad.setdefault(rec['path'], rec['reason'])
+                    if skipped is None or rec.get('skipped', True) == skipped:
+                        bad.setdefault(rec['path'], rec['reason'])
     return bad
 
 
