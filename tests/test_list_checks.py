@@ -172,6 +172,15 @@ def test_config_build_errors_name_the_key(finetune, tmp_path, option, key,
     assert err.value.__cause__.__traceback__ is not None
 
 
+def test_test_tool_names_the_key_too(finetune, tmp_path):
+    tool = load_tool('test.py')
+    with pytest.raises(ConfigBuildError, match=r'^model\.backbone\.'
+                       r'stage_blocks=\(1, 1, 1\): AssertionError'):
+        tool.main([finetune, str(tmp_path / 'none.pth'), '--work-dir',
+                   str(tmp_path / 'w'), '--cfg-options',
+                   'model.backbone.stage_blocks=(1,1,1)'])
+
+
 def test_unrelated_errors_pass_unchanged(finetune, tmp_path):
     from mmauxskd.utils.cli import config_errors_named
     cfg = Config.fromfile(finetune)

@@ -18,7 +18,8 @@ import mmauxskd  # noqa: F401  applies the stack fixes, registers modules
 from mmengine.runner import Runner
 
 from mmauxskd.utils.cli import (add_common_args, apply_common_args,
-                                load_config, process_group_closed)
+                                config_errors_named, load_config,
+                                process_group_closed)
 from mmauxskd.cfg import check_clip_geometry
 
 
@@ -65,7 +66,8 @@ def main(argv=None):
     cfg = merge_args(load_config(args.config), args)
     check_clip_geometry(cfg)
     with process_group_closed():
-        runner = Runner.from_cfg(cfg)
+        with config_errors_named(cfg):  # a failed model build names its key
+            runner = Runner.from_cfg(cfg)
         return runner.test()
 
 
