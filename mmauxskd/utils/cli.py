@@ -135,7 +135,8 @@ def config_key_of_error(err, cfg):
 
 
 def _blame(err, cfg):
-    """``(key path, its value)`` at fault in an error raised while building ``cfg``.
+    """``(key path, its value)`` at fault in an error raised while
+    building ``cfg``.
 
     The innermost registry build (mmengine's ``build_from_cfg``) in the
     traceback of ``err`` says which config dict was being built; the first

@@ -13,9 +13,9 @@ count that is not an integer, bytes that are not UTF-8, empty lines);
 missing file or folder, empty file, unreadable (not a video, corrupt or
 truncated), fewer than ``--min-frames`` frames, and for raw frames a count
 that differs from the list. ``--labels auto`` requires labels when any line
-has a label >= 0 (an unlabelled pretext list has none, or -1 throughout). ``--out`` writes a cleaned
-list: the readable entries long enough, raw-frame counts set to those on
-disk. ``--report`` writes ``<line> <TAB> <reason>`` for each problem.
+has a label >= 0 (an unlabelled pretext list has none, or -1 throughout).
+``--out`` writes a cleaned list: the readable entries long enough,
+raw-frame counts set to those on disk. ``--report`` writes ``<line> <TAB> <reason>`` for each problem.
 
 Exit status: 0 when every entry is fine or a cleaned list was written,
 1 otherwise. Example::

@@ -8,5 +8,6 @@ from .random_state_hook import RandomStateHook
 from .vi2clr_cluster_hook import Vi2CLRClusterHook
 
 __all__ = ['AnchorQueueHook', 'MomentumTeacherHook',
-           'BrokenVideoReportHook', 'CheckpointFitHook', 'ClipScoresHook', 'RandomStateHook',
-           'MLFOStageHook', 'ProgressFileHook', 'Vi2CLRClusterHook']
+           'BrokenVideoReportHook', 'CheckpointFitHook', 'ClipScoresHook',
+           'RandomStateHook', 'MLFOStageHook', 'ProgressFileHook',
+           'Vi2CLRClusterHook']
