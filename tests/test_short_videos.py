@@ -126,3 +126,24 @@ def test_demo_videos_are_never_skipped():
             if sampler.skip_short_videos:
                 assert sampler.min_frames <= 40, (path, sampler)
     assert seen >= 8
+
+
+def test_report_hook_counts_skipped_and_kept_apart(tmp_path):
+    from types import SimpleNamespace
+    from mmengine.logging import MessageHub, MMLogger
+    from mmauxskd.engine.hooks import BrokenVideoReportHook
+    path = tmp_path / 'broken_samples.jsonl'
+    path.write_text(
+        json.dumps(dict(path='a.mp4', reason='KeyError: x')) + '\n' +
+        json.dumps(dict(path='b.mp4', reason='too short: 5 frames, needs '
+                        '16', skipped=True)) + '\n' +
+        json.dumps(dict(path='c.mp4', reason='too short: 40 frames, needs '
+                        '48', skipped=False)) + '\n')
+    hub = MessageHub.get_instance('short_video_hook_test')
+    runner = SimpleNamespace(message_hub=hub,
+                             logger=MMLogger.get_instance('short_hook'))
+    hook = BrokenVideoReportHook()
+    hook.path = str(path)
+    hook.after_train(runner)
+    assert hub.get_info('train/broken_samples') == 2
+    assert hub.get_info('train/short_videos_kept') == 1
