@@ -1,11 +1,16 @@
 """Test a checkpoint (MMAction2's tools/test.py conventions).
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump FILE.pkl]
-        [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+        [--allow-partial] [--cfg-options k=v ...]
+        [--launcher none|pytorch|slurm|mpi]
 
 The config's test pipeline decides the protocol; ours is the paper's 10-clip
 test (10 uniform clips, centre crop, softmax averaged over the clips).
-Checkpoints are loaded weights-only (see mmauxskd.utils.checkpoint).
+Checkpoints are loaded weights-only (see mmauxskd.utils.checkpoint), and
+must fit the model: a tensor of the model missing from the checkpoint, one
+of another shape, or one the model lacks ends the test naming them
+(another model's checkpoint would otherwise be scored with random
+weights); ``--allow-partial`` loads what fits, with a warning.
 """
 import argparse
 
@@ -13,7 +18,8 @@ import mmauxskd  # noqa: F401  applies the stack fixes, registers modules
 from mmengine.runner import Runner
 
 from mmauxskd.utils.cli import (add_common_args, apply_common_args,
-                                load_config, process_group_closed)
+                                config_errors_named, load_config,
+                                process_group_closed)
 from mmauxskd.cfg import check_clip_geometry
 
 
@@ -24,6 +30,10 @@ def parse_args(argv=None):
     parser.add_argument(
         '--dump', type=str,
         help='dump the predictions to a pickle file for offline evaluation')
+    parser.add_argument(
+        '--allow-partial', action='store_true',
+        help='test even if the checkpoint does not cover the model (what '
+        'it lacks stays random; a warning names it)')
     add_common_args(parser)
     return parser.parse_args(argv)
 
@@ -32,6 +42,12 @@ def merge_args(cfg, args):
     apply_common_args(cfg, args)
     cfg.load_from = args.checkpoint
     cfg.resume = False
+    cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [dict(
+        type='CheckpointFitHook', source=args.checkpoint,
+        allow_partial=args.allow_partial,
+        hint='Is it the checkpoint of this config? A pretext checkpoint is '
+        'finetuned first (tools/train.py --pretrained); --allow-partial '
+        'tests anyway.')]
     if args.dump is not None:
         assert args.dump.endswith(('.pkl', '.pickle')), \
             'the file given to --dump must be a .pkl file'
@@ -50,7 +66,8 @@ def main(argv=None):
     cfg = merge_args(load_config(args.config), args)
     check_clip_geometry(cfg)
     with process_group_closed():
-        runner = Runner.from_cfg(cfg)
+        with config_errors_named(cfg):  # a failed model build names its key
+            runner = Runner.from_cfg(cfg)
         return runner.test()
 
 

@@ -3,7 +3,13 @@
     python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|CKPT]]
         [--amp] [--amp-dtype float16|bfloat16] [--no-validate] [--auto-scale-lr] [--seed N]
         [--diff-rank-seed] [--deterministic] [--pretrained CKPT]
+        [--pretrained-prefix P] [--allow-partial]
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+
+Before the first step: a config part that fails to build (model,
+optimizer) is named by its key (``model.backbone.stage_blocks=...``), a
+training set too small for one batch is explained, and ``--pretrained``
+must hold every backbone tensor of the model with its shape.
 """
 import argparse
 import os
@@ -15,10 +21,11 @@ from mmengine.runner import Runner
 
 from mmauxskd.utils.checkpoint import extract_submodule
 from mmauxskd.utils.cli import (add_common_args, apply_common_args,
-                                load_config, process_group_closed)
+                                config_errors_named, load_config,
+                                process_group_closed)
 from mmauxskd.utils.resume import (CHECKPOINT_TEMPLATES, ResumeError,
                                    resolve_resume)
-from mmauxskd.cfg import check_clip_geometry
+from mmauxskd.cfg import check_clip_geometry, check_loader_batches
 
 
 def parse_args(argv=None):
@@ -58,6 +65,11 @@ def parse_args(argv=None):
         help='which tensors of --pretrained to load, as backbone.* '
         "(default: backbone.; auxSKD's student backbone also lives under "
         "backbone.; Vi2CLR's 2D encoder under image_backbone.)")
+    parser.add_argument(
+        '--allow-partial', action='store_true',
+        help='with --pretrained: start even if the checkpoint lacks some '
+        'backbone tensors or holds them in another shape (those stay '
+        'random; a warning names them). Without it that is an error')
     add_common_args(parser)
     return parser.parse_args(argv)
 
@@ -82,6 +94,14 @@ def merge_args(cfg, args):
         os.makedirs(cfg.work_dir, exist_ok=True)
         extract_submodule(args.pretrained, cfg.load_from,
                           args.pretrained_prefix, as_prefix='backbone.')
+        # every backbone tensor must be there (the classifier stays random)
+        cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [dict(
+            type='CheckpointFitHook', prefix='backbone.',
+            source=f'{args.pretrained} ({args.pretrained_prefix}*)',
+            allow_partial=args.allow_partial,
+            hint='Is the config\'s backbone (type, depth, width) the one '
+            'the checkpoint was trained with, and --pretrained-prefix its '
+            'backbone\'s prefix? --allow-partial starts anyway.')]
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
     randomness = cfg.get('randomness', dict())
@@ -126,7 +146,12 @@ def main(argv=None):
     cfg = merge_args(load_config(args.config), args)
     check_clip_geometry(cfg)
     with process_group_closed():
-        runner = Runner.from_cfg(cfg)
+        with config_errors_named(cfg):
+            runner = Runner.from_cfg(cfg)
+        check_loader_batches(runner.train_loop.dataloader, 'train_dataloader')
+        with config_errors_named(cfg):  # built here to name a bad key
+            runner.optim_wrapper = runner.build_optim_wrapper(
+                runner.optim_wrapper)
         runner.train()
 
 

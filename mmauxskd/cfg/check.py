@@ -10,7 +10,7 @@ on the loaded config, so that e.g. ``RandomCrop(size=128)`` after
 """
 from .walk import loader_datasets
 
-__all__ = ['check_clip_geometry']
+__all__ = ['check_clip_geometry', 'check_loader_batches']
 
 
 def _positive_int(cfg, key, where, errors, allow_missing=True):
@@ -79,3 +79,41 @@ def check_clip_geometry(cfg):
                           f'{split}_dataloader', errors)
     if errors:
         raise ValueError('invalid config:\n  ' + '\n  '.join(errors))
+
+
+def check_loader_batches(dataloader, key='train_dataloader'):
+    """Fail early, naming sizes, when a built loader yields no batch.
+
+    A dataset smaller than one batch with ``drop_last=True`` gives a loader
+    of length 0, which mmengine reports much later as ``epoch_length must
+    be a positive integer`` (an epoch-based scheduler) or which trains
+    nothing. ``tools/train.py`` calls this on the built training loader.
+
+    Args:
+        dataloader (torch.utils.data.DataLoader): the built loader.
+        key (str): its config key, for the message.
+
+    Raises:
+        ValueError: the loader has no batch; the message gives the dataset
+            size (per rank when a sampler shards it), ``batch_size`` and
+            ``drop_last``.
+    """
+    if len(dataloader) > 0:
+        return
+    batch_sampler = getattr(dataloader, 'batch_sampler', None)
+    batch_size = dataloader.batch_size or getattr(
+        batch_sampler, 'batch_size', None)
+    drop_last = dataloader.drop_last if dataloader.batch_size else getattr(
+        batch_sampler, 'drop_last', None)
+    size = len(dataloader.dataset)
+    sampler = getattr(dataloader, 'sampler', None)
+    per_rank = len(sampler) if sampler is not None else size
+    ranks = f' ({per_rank} per rank)' if per_rank != size else ''
+    why = ('drop_last=True drops the only, incomplete batch' if drop_last
+           else 'the sampler gives no sample')
+    raise ValueError(
+        f'{key} yields no batch: its dataset has {size} sample(s){ranks}, '
+        f'{key}.batch_size is {batch_size}, and {why}. Use a list with at '
+        f'least {batch_size} entries per rank, a smaller batch_size, or '
+        'drop_last=False (mmengine would otherwise fail later with '
+        '"epoch_length must be a positive integer")')

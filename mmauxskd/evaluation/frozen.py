@@ -42,7 +42,7 @@ def build_feature_metrics(cfg, **overrides):
 
 
 def frozen_features(cfg, checkpoint, loaders, prefix='backbone.',
-                    progress=True):
+                    progress=True, allow_partial=False):
     """Clip-averaged features of a frozen backbone for several loaders.
 
     Args:
@@ -54,6 +54,10 @@ def frozen_features(cfg, checkpoint, loaders, prefix='backbone.',
         loaders (dict): name -> dataloader config (10-clip test pipeline).
         prefix (str): name prefix of the backbone tensors.
         progress (bool): show a progress bar.
+        allow_partial (bool): read out even if the checkpoint lacks some
+            backbone tensors (or holds them in another shape): those stay
+            random, with a warning. Otherwise that is a
+            :class:`~mmauxskd.utils.checkpoint.CheckpointMismatchError`.
 
     Returns:
         dict: name -> ``(features (V, C), labels (V,))``.
@@ -65,7 +69,7 @@ def frozen_features(cfg, checkpoint, loaders, prefix='backbone.',
         print_log('no checkpoint: random backbone (a baseline)',
                   logger='current', level=30)
     else:
-        load_backbone_weights(model, checkpoint, prefix)
+        load_backbone_weights(model, checkpoint, prefix, allow_partial)
     if torch.cuda.is_available():
         model = model.cuda()
     feats = {}
@@ -91,7 +95,8 @@ def score_features(metrics, gallery, query):
 
 
 def evaluate_frozen_backbone(cfg, checkpoint, prefix='backbone.',
-                             progress=True, **overrides):
+                             progress=True, allow_partial=False,
+                             **overrides):
     """Features of the frozen backbone, then the config's feature metrics.
 
     Args:
@@ -101,6 +106,7 @@ def evaluate_frozen_backbone(cfg, checkpoint, prefix='backbone.',
         checkpoint (str): see :func:`frozen_features`.
         prefix (str): name prefix of the backbone tensors.
         progress (bool): show a progress bar.
+        allow_partial (bool): see :func:`frozen_features`.
         **overrides: metric arguments, see :func:`build_feature_metrics`.
 
     Returns:
@@ -114,5 +120,5 @@ def evaluate_frozen_backbone(cfg, checkpoint, prefix='backbone.',
     metrics = build_feature_metrics(cfg, **overrides)
     feats = frozen_features(cfg, checkpoint, dict(
         gallery=cfg.gallery_dataloader, query=cfg.test_dataloader), prefix,
-        progress)
+        progress, allow_partial)
     return score_features(metrics, feats['gallery'], feats['query']), feats

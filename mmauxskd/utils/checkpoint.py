@@ -14,6 +14,7 @@ non-tensor types mmengine itself writes. Anything else is refused with
 :class:`UnsafeCheckpointError`, naming the file and the offending globals.
 """
 import inspect
+import re
 import os.path as osp
 
 import numpy as np
@@ -23,7 +24,8 @@ __all__ = [
     'UnsafeCheckpointError', 'safe_checkpoint_globals',
     'register_safe_checkpoint_globals', 'safe_torch_load',
     'install_safe_checkpoint_loader', 'prefixed_tensors', 'extract_submodule',
-    'load_backbone_weights'
+    'load_backbone_weights', 'CheckpointMismatchError', 'state_dict_fit',
+    'check_state_dict_fits', 'checkpoint_state_dict'
 ]
 
 _EXTRA = []
@@ -31,6 +33,10 @@ _EXTRA = []
 
 class UnsafeCheckpointError(RuntimeError):
     """A checkpoint asks to unpickle a global outside the allowlist."""
+
+
+class CheckpointMismatchError(RuntimeError):
+    """A checkpoint's tensors do not fit the model it is loaded into."""
 
 
 def _numpy_globals():
@@ -105,25 +111,39 @@ def safe_torch_load(filename, map_location=None):
             if 'weights_only' not in str(err).lower() and \
                     'unsupported global' not in str(err).lower():
                 raise
-            try:
-                bad = torch.serialization.get_unsafe_globals_in_checkpoint(
-                    filename)
-            except Exception:  # not a zip checkpoint: keep torch's text
-                bad = []
-            allowed = {
-                g[1] if isinstance(g, tuple) else
-                f'{g.__module__}.{g.__qualname__}'
-                for g in safe_checkpoint_globals()
-            }
-            bad = [b for b in bad if b not in allowed] or [str(err)]
-            raise UnsafeCheckpointError(
-                f'refusing to load checkpoint {filename}: it needs the '
-                f'pickled global(s) {", ".join(bad)}, which are not on '
-                "mmauxskd's weights-only allowlist. Checkpoints written by "
-                'mmengine/mmauxskd never need them; a file that does may run '
-                'arbitrary code when loaded. If you trust and need such a '
-                'type, register it with mmauxskd.utils.checkpoint.'
-                'register_safe_checkpoint_globals.') from None
+            error = err
+    raise _unsafe_error(filename, error) from None
+
+
+def _unsafe_error(filename, err):
+    """The refusal of ``filename``: what it holds, never torch's advice to
+    load it with ``weights_only=False`` (which would run its code)."""
+    legacy = False
+    try:
+        bad = torch.serialization.get_unsafe_globals_in_checkpoint(filename)
+    except Exception:  # not a zip checkpoint: torch's text names the global
+        legacy = True
+        bad = re.findall(r'unsupported\s+(?:global:\s+)?GLOBAL\s+([\w.]+)',
+                         str(err), re.I)
+    allowed = {
+        g[1] if isinstance(g, tuple) else f'{g.__module__}.{g.__qualname__}'
+        for g in safe_checkpoint_globals()
+    }
+    bad = list(dict.fromkeys(b for b in bad if b not in allowed))
+    kind = ('a legacy-format (non-zip) torch file' if legacy else
+            'a torch checkpoint')
+    holds = (f'the pickled global(s) {", ".join(bad)}' if bad else
+             'pickled objects other than tensors and the types mmengine '
+             'writes')
+    return UnsafeCheckpointError(
+        f'refusing to load checkpoint {filename}: it is {kind} holding '
+        f"{holds}, which are not on mmauxskd's weights-only allowlist. "
+        'Unpickling them can run code of the file\'s choosing, so the file '
+        'is refused for safety. Checkpoints written by mmengine/mmauxskd '
+        'never need them; use a checkpoint from a source that writes plain '
+        'weights (a plugin that stores a plain-data class of its own may '
+        'allowlist that class with mmauxskd.utils.checkpoint.'
+        'register_safe_checkpoint_globals).')
 
 
 def install_safe_checkpoint_loader():
@@ -157,10 +177,8 @@ def prefixed_tensors(checkpoint, prefix='backbone.'):
             checkpoint's top-level names, to pick the right prefix).
     """
     from mmengine.runner.checkpoint import CheckpointLoader
-    ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt)
-    state = {k[7:] if k.startswith('module.') else k: v
-             for k, v in state.items()}
+    state = checkpoint_state_dict(
+        CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu'))
     picked = {k: v for k, v in state.items() if k.startswith(prefix)}
     if not picked:
         raise KeyError(
@@ -193,22 +211,134 @@ def extract_submodule(src, dst, prefix='backbone.', as_prefix=None):
     return len(picked)
 
 
-def load_backbone_weights(model, checkpoint, prefix='backbone.'):
+def state_dict_fit(model_state, ckpt_state, prefix=''):
+    """How the tensors of a checkpoint fit a model, under ``prefix``.
+
+    Args:
+        model_state (dict): the model's ``state_dict()``.
+        ckpt_state (dict): the checkpoint's tensors, named as the model's
+            (a ``module.`` prefix already dropped).
+        prefix (str): compare only the names starting with it (``''``: the
+            whole model; ``'backbone.'``: the backbone).
+
+    Returns:
+        dict: ``missing`` (model names the checkpoint lacks),
+        ``unexpected`` (checkpoint names the model lacks) and
+        ``mismatched`` (``(name, checkpoint shape, model shape)``), each in
+        the model's (or checkpoint's) order, and ``matched``, the count of
+        tensors that fit.
+    """
+    ours = {k: v for k, v in model_state.items() if k.startswith(prefix)}
+    theirs = {k: v for k, v in ckpt_state.items() if k.startswith(prefix)}
+    shape = lambda v: tuple(getattr(v, 'shape', ()))  # noqa: E731
+    mismatched = [(k, shape(theirs[k]), shape(v)) for k, v in ours.items()
+                  if k in theirs and shape(theirs[k]) != shape(v)]
+    return dict(
+        missing=[k for k in ours if k not in theirs],
+        unexpected=[k for k in theirs if k not in ours],
+        mismatched=mismatched,
+        matched=sum(k in theirs for k in ours) - len(mismatched))
+
+
+def _first(names, n=5):
+    more = f', ... ({len(names) - n} more)' if len(names) > n else ''
+    return ', '.join(names[:n]) + more
+
+
+def check_state_dict_fits(model_state, ckpt_state, source, prefix='',
+                          allow_partial=False, hint=''):
+    """Refuse a checkpoint whose tensors do not fit the model.
+
+    Every model tensor under ``prefix`` must be in the checkpoint with the
+    model's shape, and the checkpoint may hold no other tensor under
+    ``prefix``: otherwise the model would run with part of its weights
+    random (mmengine's non-strict load only warns).
+
+    Args:
+        model_state (dict): the model's ``state_dict()``.
+        ckpt_state (dict): the checkpoint's tensors (see
+            :func:`state_dict_fit`).
+        source (str): the checkpoint, for the message.
+        prefix (str): the part of the model to check (``''``: all of it).
+        allow_partial (bool): a deliberate partial load: log the same
+            summary as a warning instead of raising.
+        hint (str): appended to the message (what to do instead).
+
+    Returns:
+        dict: :func:`state_dict_fit`'s result.
+
+    Raises:
+        CheckpointMismatchError: naming the counts and the first few names
+            (with both shapes for a mismatch).
+    """
+    fit = state_dict_fit(model_state, ckpt_state, prefix)
+    if not (fit['missing'] or fit['unexpected'] or fit['mismatched']):
+        return fit
+    part = f'{prefix}* tensors' if prefix else 'tensors'
+    total = fit['matched'] + len(fit['missing']) + len(fit['mismatched'])
+    lines = [f'checkpoint {source} does not fit the model: '
+             f'{fit["matched"]} of the model\'s {total} {part} fit']
+    if fit['missing']:
+        lines.append(f'{len(fit["missing"])} missing from the checkpoint: '
+                     f'{_first(fit["missing"])}')
+    if fit['mismatched']:
+        shapes = [f'{k} (checkpoint {list(c)}, model {list(m)})'
+                  for k, c, m in fit['mismatched']]
+        lines.append(f'{len(shapes)} of another shape: {_first(shapes, 3)}')
+    if fit['unexpected']:
+        lines.append(f'{len(fit["unexpected"])} in the checkpoint that the '
+                     f'model lacks: {_first(fit["unexpected"])}')
+    text = '\n  '.join(lines)
+    if allow_partial:
+        from mmengine.logging import print_log
+        print_log(f'{text}\n  loading what fits (partial load allowed); '
+                  'the rest keeps its random initialisation',
+                  logger='current', level=30)
+        return fit
+    raise CheckpointMismatchError(
+        f'{text}\n  refusing to run with those weights random. '
+        f'{hint}'.rstrip())
+
+
+def checkpoint_state_dict(checkpoint):
+    """The tensors of a loaded checkpoint dict, ``module.`` dropped (as
+    mmengine's loader does)."""
+    state = checkpoint.get('state_dict', checkpoint)
+    return {k[7:] if k.startswith('module.') else k: v
+            for k, v in state.items()}
+
+
+def load_backbone_weights(model, checkpoint, prefix='backbone.',
+                          allow_partial=False):
     """Load the ``prefix*`` tensors of ``checkpoint`` into ``model.backbone``
-    (strictly; through :func:`prefixed_tensors`, so weights-only).
+    (through :func:`prefixed_tensors`, so weights-only).
+
+    Every backbone tensor must be in the checkpoint with its shape
+    (:func:`check_state_dict_fits`) unless ``allow_partial``, which loads
+    what fits and warns about the rest.
 
     Returns:
         int: the number of tensors loaded.
 
     Raises:
         KeyError: the checkpoint has no such tensor.
-        RuntimeError: the backbone's and the checkpoint's tensors differ
-            (missing, unexpected or differently shaped).
+        CheckpointMismatchError: the backbone's and the checkpoint's tensors
+            differ (missing, unexpected or differently shaped).
     """
     from mmengine.logging import print_log
     backbone = {k[len(prefix):]: v
                 for k, v in prefixed_tensors(checkpoint, prefix).items()}
-    model.backbone.load_state_dict(backbone, strict=True)
-    print_log(f'loaded {len(backbone)} backbone tensors ({prefix}*) from '
+    fit = check_state_dict_fits(
+        model.backbone.state_dict(), backbone,
+        f'{checkpoint} ({prefix}*, as the backbone)',
+        allow_partial=allow_partial,
+        hint=('Check that the config builds the backbone the checkpoint '
+              'was trained with (type, depth, width), and --prefix; '
+              '--allow-partial loads what fits.'))
+    if fit['mismatched']:
+        drop = {k for k, _, _ in fit['mismatched']}
+        backbone = {k: v for k, v in backbone.items() if k not in drop}
+    model.backbone.load_state_dict(backbone, strict=not allow_partial)
+    print_log(f'loaded {fit["matched"]} backbone tensors ({prefix}*) from '
               f'{checkpoint}', logger='current')
-    return len(backbone)
+    return fit['matched']

@@ -1,14 +1,17 @@
 """Command-line plumbing shared by tools/train.py and tools/test.py."""
 import contextlib
+import io
 import os
 import os.path as osp
 import sys
+import tokenize
 
 from mmengine.config import Config, DictAction
 
 __all__ = [
     'add_common_args', 'apply_common_args', 'load_config',
-    'process_group_closed'
+    'process_group_closed', 'ConfigBuildError', 'config_key_of_error',
+    'config_errors_named'
 ]
 
 
@@ -86,3 +89,111 @@ def process_group_closed():
     finally:
         if is_distributed():
             dist.destroy_process_group()
+
+
+class ConfigBuildError(RuntimeError):
+    """Building a part of the config failed; the message starts with its
+    key (``model.backbone: ...``), the original error is its cause."""
+
+
+def _config_dicts(node, key):
+    """``(key path, dict)`` of every dict with a ``type`` inside ``node``."""
+    if isinstance(node, dict):
+        if 'type' in node:
+            yield key, node
+        for k, v in node.items():
+            yield from _config_dicts(v, f'{key}.{k}' if key else str(k))
+    elif isinstance(node, (list, tuple)):
+        for i, v in enumerate(node):
+            yield from _config_dicts(v, f'{key}[{i}]')
+
+
+def _same(a, b):
+    try:
+        return bool(a == b)
+    except Exception:  # arrays, tensors
+        return False
+
+
+def _names_in_line(frame, lineno):
+    """The identifiers of the source line ``lineno`` of ``frame``."""
+    import linecache
+    line = linecache.getline(frame.f_code.co_filename, lineno)
+    try:
+        return {t.string for t in tokenize.generate_tokens(
+            io.StringIO(line.strip() + '\n').readline)
+                if t.type == tokenize.NAME}
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return set()
+
+
+def config_key_of_error(err, cfg):
+    """The config key at fault in an error raised while building ``cfg``
+    (see :func:`_blame`); None when no build of ``cfg`` failed."""
+    blamed = _blame(err, cfg)
+    return blamed and blamed[0]
+
+
+def _blame(err, cfg):
+    """``(key path, its value)`` at fault in an error raised while
+    building ``cfg``.
+
+    The innermost registry build (mmengine's ``build_from_cfg``) in the
+    traceback of ``err`` says which config dict was being built; the first
+    dict of ``cfg`` with its ``type`` whose items it holds gives the key
+    path (``model.backbone``). When the line that raised names one of that
+    dict's keys, with the config's value in that frame, the key is added
+    (``optim_wrapper.optimizer.lr``).
+
+    Returns:
+        tuple or None: the key path and its config value (a dict for a
+        part), None when no build of ``cfg`` failed.
+    """
+    frames = []
+    tb = err.__traceback__
+    while tb is not None:
+        frames.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    built = [f.f_locals.get('cfg') for f, _ in frames
+             if f.f_code.co_name == 'build_from_cfg'
+             and 'mmengine' in f.f_code.co_filename]
+    built = [b for b in built if isinstance(b, dict)]
+    if not built:
+        return None
+    target = built[-1]
+    matches = [(key, d) for key, d in _config_dicts(dict(cfg), '')
+               if all(k in target and _same(target[k], v)
+                      for k, v in d.items())]
+    if not matches:
+        return None
+    key, spec = max(matches, key=lambda m: len(m[1]))  # the most specific
+    frame, lineno = frames[-1]
+    named = _names_in_line(frame, lineno)
+    scalars = [k for k, v in spec.items() if k != 'type' and k in named
+               and not isinstance(v, dict) and (
+                   k in frame.f_locals and _same(frame.f_locals[k], v) or
+                   _same(getattr(frame.f_locals.get('self'), k, object()), v))]
+    if len(scalars) == 1:
+        return f'{key}.{scalars[0]}', spec[scalars[0]]
+    return key, spec
+
+
+@contextlib.contextmanager
+def config_errors_named(cfg):
+    """Re-raise an error of building ``cfg`` (a model, an optimizer) as a
+    :class:`ConfigBuildError` naming the config key, e.g.
+    ``model.backbone: AssertionError ...``; the original is its cause, its
+    traceback kept. Errors no config dict can be blamed for pass as they
+    are."""
+    try:
+        yield
+    except Exception as err:
+        blamed = _blame(err, cfg)
+        if blamed is None:
+            raise
+        key, value = blamed
+        what = (f'building {key} ({value["type"]})' if isinstance(value, dict)
+                else f'{key}={value!r}')
+        raise ConfigBuildError(
+            f'{what}: {type(err).__name__}: {str(err) or "(no message)"}'
+        ) from err

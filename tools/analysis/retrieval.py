@@ -2,7 +2,8 @@
 and weighted kNN top-1 (Wu et al. 2018; SlowFast, PyTorchVideo).
 
     python tools/analysis/retrieval.py CONFIG CHECKPOINT [--prefix backbone.]
-        [--topk 1 5 10 20] [--k 20] [--dump-features FILE.npz]
+        [--allow-partial] [--topk 1 5 10 20] [--k 20]
+        [--dump-features FILE.npz]
         [--out FILE.json] [--cfg-options k=v ...]
 
 The config (``configs/retrieval/*`` for R@k, ``configs/knn/*`` for kNN)
@@ -18,7 +19,9 @@ largest ``exp(cos / 0.07)``-weighted vote of its k nearest training videos.
 
 CHECKPOINT is a pretext (VSPP / auxSKD) or finetuned checkpoint: its
 ``backbone.*`` tensors (``--prefix``) are loaded, all of them and nothing
-else; ``none`` keeps the random initialisation (a baseline).
+else; ``none`` keeps the random initialisation (a baseline). A checkpoint
+that lacks a backbone tensor, or holds one in another shape, is refused,
+naming them (``--allow-partial`` reads out with those random).
 """
 import argparse
 import json
@@ -42,6 +45,9 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help="checkpoint, or 'none'")
     parser.add_argument('--prefix', default='backbone.',
                         help='name prefix of the backbone tensors')
+    parser.add_argument('--allow-partial', action='store_true',
+                        help='read out even if the checkpoint does not '
+                        'cover the backbone (the rest stays random)')
     parser.add_argument('--topk', type=int, nargs='+',
                         help='k of R@k (default: the config evaluator\'s)')
     parser.add_argument('--k', type=int,
@@ -64,6 +70,7 @@ def main(argv=None):
         cfg.merge_from_dict(args.cfg_options)
     results, feats = evaluate_frozen_backbone(
         cfg, args.checkpoint, args.prefix, not args.no_progress,
+        allow_partial=args.allow_partial,
         topk=tuple(args.topk) if args.topk else None, k=args.k)
 
     print(f'frozen backbone, {len(feats["query"][1])} test videos against '

@@ -6,11 +6,16 @@ truncated file usually fails on the last one). Raw-frame folders (lines
 ``dir frames label``) are counted (consecutive ``img_00001.jpg``, ...) and
 compared with the list; the first and the last frame are read with OpenCV.
 
-Problems reported: missing file or folder, empty file, unreadable (not a
-video, corrupt or truncated), fewer than ``--min-frames`` frames, and for
-raw frames a count that differs from the list. ``--out`` writes a cleaned
-list: the readable entries long enough, raw-frame counts set to those on
-disk. ``--report`` writes ``<line> <TAB> <reason>`` for each problem.
+Problems reported: malformed lines, by line number, as the datasets
+report them at build time (``mmauxskd.datasets.robust.list_line_problem``:
+a missing label in a labelled list, an extra column, a label or frame
+count that is not an integer, bytes that are not UTF-8, empty lines);
+missing file or folder, empty file, unreadable (not a video, corrupt or
+truncated), fewer than ``--min-frames`` frames, and for raw frames a count
+that differs from the list. ``--labels auto`` requires labels when any line
+has a label >= 0 (an unlabelled pretext list has none, or -1 throughout).
+``--out`` writes a cleaned list: the readable entries long enough,
+raw-frame counts set to those on disk. ``--report`` writes ``<line> <TAB> <reason>`` for each problem.
 
 Exit status: 0 when every entry is fine or a cleaned list was written,
 1 otherwise. Example::
@@ -26,7 +31,8 @@ import sys
 import cv2
 
 from prep_common import (FRAME_TMPL, count_frames, doc_parser, parallel_map,
-                         read_lines, write_list)
+                         write_list)
+from mmauxskd.datasets.robust import list_line_problem, read_list_lines
 
 
 def check_video(path, min_frames):
@@ -99,6 +105,16 @@ def detect_kind(lines):
     return 'rawframes' if len(lines[0].split()) >= 3 else 'videos'
 
 
+def has_labels(lines, kind):
+    """Whether any line has a label >= 0 (``--labels auto``)."""
+    at = 2 if kind == 'rawframes' else 1
+    for line in lines:
+        parts = line.split()
+        if len(parts) > at and parts[at].isdigit():
+            return True
+    return False
+
+
 def cleaned_line(line, frames, kind):
     if kind != 'rawframes':
         return line
@@ -113,6 +129,9 @@ def parse_args(argv=None):
     parser.add_argument('--type', choices=['auto', 'videos', 'rawframes'],
                         default='auto', help='list type (auto: 2 fields are '
                         'videos, 3 raw frames)')
+    parser.add_argument('--labels', choices=['auto', 'required', 'optional'],
+                        default='auto', help='whether every line needs a '
+                        'label >= 0 (auto: when any line has one)')
     parser.add_argument('--min-frames', type=int, default=16,
                         help='entries with fewer frames are too short')
     parser.add_argument('--out', help='write the cleaned list here')
@@ -125,11 +144,22 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    lines = read_lines(args.list)
-    kind = detect_kind(lines) if args.type == 'auto' else args.type
-    print(f'checking {len(lines)} {kind} entries of {args.list}')
+    entries = read_list_lines(args.list)
+    lines = [text.strip() for _, text, _ in entries]
+    kind = detect_kind([x for x in lines if x]) if args.type == 'auto' \
+        else args.type
+    labelled = (has_labels(lines, kind) if args.labels == 'auto' else
+                args.labels == 'required')
+    print(f'checking {len(lines)} {kind} entries of {args.list}'
+          f' ({"labelled" if labelled else "labels optional"})')
+    malformed = [(n, text, problem or list_line_problem(text, kind, labelled))
+                 for n, text, problem in entries]
+    malformed = [m for m in malformed if m[2]]
+    for n, text, problem in malformed:
+        print(f'  line {n}: {text.strip()!r}: {problem}')
+    bad_lines = {n for n, _, _ in malformed}
     tasks = [(line, args.root, kind, args.min_frames, args.filename_tmpl)
-             for line in lines]
+             for n, line in enumerate(lines, 1) if n not in bad_lines]
     results = parallel_map(check_line, tasks, args.workers,
                            not args.no_progress, maxtasksperchild=200)
     problems = [(line, problem) for line, _, problem, _ in results if problem]
@@ -139,8 +169,11 @@ def main(argv=None):
     for line, problem in problems:
         print(f'  {line.split()[0]}: {problem}')
     dropped = len(lines) - len(kept)
+    problems = [(text.strip(), f'line {n}: {p}')
+                for n, text, p in malformed] + problems
     print(f'{len(lines)} entries: {len(lines) - len(problems)} fine, '
-          f'{len(problems) - dropped} fixed, {dropped} unusable')
+          f'{len(problems) - dropped} fixed, {dropped} unusable'
+          f' ({len(malformed)} malformed)')
     if args.report:
         write_list(args.report, [f'{line}\t{p}' for line, p in problems])
     if args.out:

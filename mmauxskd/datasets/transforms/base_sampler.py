@@ -13,6 +13,8 @@ import zlib
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from ..robust import ShortVideoError, report_kept_sample
+
 OUT_OF_BOUND_OPTS = ('loop', 'repeat_last')
 
 
@@ -33,6 +35,13 @@ class BasePretextSampler(BaseTransform):
 
     #: clips per sample written to ``results['num_clips']``
     clips_per_sample = 1
+    #: the sampler draws the training targets itself: a dataset whose
+    #: pipeline holds it does not need labels in its list
+    makes_own_targets = True
+    #: a video shorter than :attr:`min_frames` is skipped (its labels would
+    #: be meaningless) instead of kept with its clips looping; either way
+    #: it is reported (``too short: N frames, needs M``)
+    skip_short_videos = False
     #: the keys of ``results`` the pretext's model reads (its targets):
     #: ``mmauxskd.cfg.replace_sampler`` makes ``PackActionInputs`` pack them
     #: (``algorithm_keys``), so no config types them out
@@ -53,6 +62,30 @@ class BasePretextSampler(BaseTransform):
         self.test_mode = test_mode
         self.seed = seed
         self.test_start = test_start
+
+    @property
+    def min_frames(self):
+        """Frames a video needs for the sampler's shortest draw to fit
+        without ``out_of_bound_opt`` (fewer: every clip repeats frames)."""
+        return self.clip_len
+
+    #: what looping does to the labels, for the report of a short video
+    short_video_effect = 'its clips loop'
+
+    def check_length(self, results):
+        """Report a video shorter than :attr:`min_frames`: raise
+        :class:`~mmauxskd.datasets.robust.ShortVideoError` (skipped by the
+        robust datasets) when ``skip_short_videos``, else report it as kept
+        (:func:`~mmauxskd.datasets.robust.report_kept_sample`)."""
+        total = results['total_frames']
+        if total >= self.min_frames:
+            return
+        reason = f'too short: {total} frames, needs {self.min_frames}'
+        why = f'{type(self).__name__}: {self.short_video_effect}'
+        if self.skip_short_videos:
+            raise ShortVideoError(reason, why)
+        path = results.get('filename', results.get('frame_dir'))
+        report_kept_sample(path, reason, why)
 
     def check_int(self, name, value, minimum):
         """A build-time error naming ``name`` unless an int >= minimum."""
@@ -102,6 +135,7 @@ class BasePretextSampler(BaseTransform):
         return np.random.default_rng([self.seed, zlib.crc32(key.encode())])
 
     def transform(self, results):
+        self.check_length(results)
         rng = self._test_rng(results) if self.test_mode else None
         inds, labels = self.sample_indices(results['total_frames'], rng)
         results['frame_inds'] = (inds + results.get('start_index', 0)).astype(

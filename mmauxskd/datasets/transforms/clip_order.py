@@ -123,6 +123,11 @@ class ClipOrderSampler(BasePretextSampler):
         """n!, the head's number of classes."""
         return len(self.orders)
 
+    @property
+    def min_frames(self):
+        """``n K``: the tuple with no gap (shorter videos loop; reported)."""
+        return self.num_clips_tuple * self.clip_len
+
     def span(self, interval=None):
         """Frames a tuple covers: ``n K + (n-1) g``."""
         g = self.interval if interval is None else interval

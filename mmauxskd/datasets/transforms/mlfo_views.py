@@ -75,6 +75,11 @@ class MLFOWindowSampler(BasePretextSampler):
         self.check_int('max_stride', max_stride, 1)
         self.max_stride = int(max_stride)
 
+    @property
+    def min_frames(self):
+        """``2 K``: the window at stride 1 (shorter videos loop; reported)."""
+        return 2 * self.clip_len
+
     def sample_indices(self, num_frames, rng=None, stride=None, start=None):
         """Indices ``(3 K,)`` and ``mlfo_stride`` / ``mlfo_start``.
 

@@ -107,6 +107,11 @@ class MultiViewClips(BaseTransform):
         max_redraws (int): see ``differ_keys``. Defaults to 10.
     """
 
+    #: the views are the targets of a self-supervised method (auxSKD's
+    #: student and teacher, Vi2CLR's pseudo-labelled pairs): a dataset with
+    #: this transform does not need labels in its list
+    makes_own_targets = True
+
     def __init__(self, sampler, transforms=(), decoder='auto', num_views=2,
                  differ_keys=(), max_redraws=10):
         if num_views < 1:

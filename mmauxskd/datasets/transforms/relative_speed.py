@@ -96,6 +96,11 @@ class RelativeSpeedSampler(BasePretextSampler):
         """Frames of the longest window: ``max(speeds) * K``."""
         return max(self.speeds) * self.clip_len
 
+    @property
+    def min_frames(self):
+        """The window every draw spans (shorter videos loop; reported)."""
+        return self.window
+
     def draw_speeds(self, rng):
         """Speed indices (anchor, positive, negative), or (one, )."""
         a = int(rng.integers(len(self.speeds)))

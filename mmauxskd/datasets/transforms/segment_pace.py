@@ -49,7 +49,11 @@ Policies (see ``docs/vspp.md``):
   drawn uniformly among those whose span fits in the video; when none does
   (``num_frames < K + (λ-1) L``), ``f_r = 0`` and the indices past the end
   follow ``out_of_bound_opt``: ``'loop'`` (wrap to the first frame, like
-  ``SampleFrames`` and the authors' code) or ``'repeat_last'``.
+  ``SampleFrames`` and the authors' code) or ``'repeat_last'``. A video
+  shorter than even the slowest draw (:attr:`SegmentPaceSampler.min_frames`,
+  K frames when λ = 1 is drawn) has no pace to tell: the sampler raises
+  ``ShortVideoError``, which the robust datasets report (``too short: N
+  frames, needs M``) and skip like a broken video.
 * **Test mode**: the draw is deterministic per video: the generator is
   seeded from ``seed`` and the video's file name (or frame folder), and the
   start is centred in the video.
@@ -137,6 +141,11 @@ class SegmentPaceSampler(BasePretextSampler):
     """
 
     label_keys = ('pace_label', 'segment_label')
+    # under K frames even a natural-pace clip repeats frames: no pace or
+    # segment can be told, so such videos are skipped (and reported)
+    skip_short_videos = True
+    short_video_effect = ('every clip loops, so its pace and segment labels '
+                          'would be meaningless: skipped')
 
     def __init__(self, clip_len=16, num_segments=4, num_paces=4, paces=None,
                  unaltered_segment_label=-1, out_of_bound_opt='loop',
@@ -172,6 +181,13 @@ class SegmentPaceSampler(BasePretextSampler):
         self.num_paces = max(self.paces)
         self.unaltered_segment_label = unaltered_segment_label
         self.uneven_segments = uneven_segments
+
+    @property
+    def min_frames(self):
+        """Frames the shortest draw needs: the span of the slowest pace
+        (K when λ = 1 can be drawn)."""
+        return min(self.span(min(self.paces), z)
+                   for z in range(1, self.num_segments + 1))
 
     def span(self, pace, segment=1):
         """Video frames a clip at pace λ covers: ``K + (λ-1) L_ζ``."""
