@@ -7,11 +7,14 @@ Each helper returns what a leaf config assigns, derived from its
         _base_, _base_.vcop_sampler, _base_.vcop_augment)
     gallery_dataloader = gallery_loader(_base_)
 """
+import copy
+
 from .decoders import set_decoder
 from .pipeline import (group_augment, multi_view_pipeline, replace_sampler,
                        update_pipeline)
 
-__all__ = ['pretext_data', 'demo_data', 'gallery_loader', 'config_variable']
+__all__ = ['pretext_data', 'demo_data', 'gallery_loader', 'config_variable',
+           'config_variables']
 
 
 def _loader_with_pipeline(loader, pipeline, **loader_args):
@@ -65,17 +68,50 @@ def gallery_loader(base):
         base.test_dataloader.dataset, ann_file=base.ann_file_train))
 
 
-def config_variable(path, name):
+def config_variable(path, name, **changes):
     """One variable of another config file, for a config that needs a value
-    of a config it cannot inherit (their other keys would clash), so that
-    the value is written once. In a config, ``{{fileDirname}}`` (mmengine
-    fills it in) makes ``path`` relative to the config's folder::
+    of a config it does not inherit (bases inherit nothing, and a leaf's
+    bases may not share a key), so that the value is written once. In a
+    config, ``{{fileDirname}}`` (mmengine fills it in) makes ``path``
+    relative to the config's folder::
 
         vcop_sampler = config_variable(
             '{{fileDirname}}/../../_base_/models/vcop.py', 'vcop_sampler')
+
+    ``changes`` are merged into the value as a config inheriting it would
+    merge them (nested dicts key by key, ``_delete_=True`` replaces)::
+
+        train_dataloader = config_variable(
+            '{{fileDirname}}/k400_videos.py', 'train_dataloader',
+            dataset=dict(ann_file=ann_file_train))
+    """
+    return config_variables(path, name, **{name: changes} if changes else {})[0]
+
+
+def config_variables(path, *names, **changes):
+    """Several variables of one config file (read once), as a tuple in the
+    order of ``names``; ``changes`` maps a name to the changes merged into
+    its value (see :func:`config_variable`)::
+
+        dataset_type, train_pipeline, train_dataloader = config_variables(
+            '{{fileDirname}}/ucf101_split1_videos.py', 'dataset_type',
+            'train_pipeline', 'train_dataloader',
+            train_dataloader=dict(batch_size=8))
     """
     from mmengine.config import Config
-    return Config.fromfile(path)[name]
+    unknown = set(changes) - set(names)
+    if unknown:
+        raise KeyError(f'config_variables: changes for {sorted(unknown)}, '
+                       f'which are not among the names read {names}')
+    cfg = Config.fromfile(path)
+    values = []
+    for name in names:
+        value = cfg[name]
+        if name in changes:
+            value = Config._merge_a_into_b(
+                copy.deepcopy(changes[name]), copy.deepcopy(value))
+        values.append(value)
+    return tuple(values)
 
 
 def demo_data(base, batch_size=None):
