@@ -9,12 +9,12 @@ Each helper returns what a leaf config assigns, derived from its
 """
 import copy
 
-from .decoders import set_decoder
+from .decoders import set_decoder, to_rawframes
 from .pipeline import (group_augment, multi_view_pipeline, replace_sampler,
                        update_pipeline)
 
 __all__ = ['pretext_data', 'demo_data', 'gallery_loader', 'config_variable',
-           'config_variables']
+           'config_variables', 'frame_loaders']
 
 
 def _loader_with_pipeline(loader, pipeline, **loader_args):
@@ -112,6 +112,32 @@ def config_variables(path, *names, **changes):
                 copy.deepcopy(changes[name]), copy.deepcopy(value))
         values.append(value)
     return tuple(values)
+
+
+def frame_loaders(path, data_root, ann_file_train, ann_file_test):
+    """The training, validation and test loaders of the video dataset
+    config ``path``, reading extracted JPEG frames instead (MMAction2's
+    layout, lists "dir total_frames label"): ``RobustRawframeDataset`` on
+    ``data_root`` (``data_prefix.img``), the frame lists, and each pipeline
+    through :func:`~mmauxskd.cfg.to_rawframes` (the same sampling and
+    augmentation, decoding only the frames a clip uses)::
+
+        train_dataloader, val_dataloader, test_dataloader = frame_loaders(
+            '{{fileDirname}}/ucf101_split1_videos.py', data_root,
+            ann_file_train, ann_file_test)
+    """
+    from mmengine.config import Config
+    loaders = config_variables(path, 'train_dataloader', 'val_dataloader',
+                               'test_dataloader')
+    out = []
+    for loader, ann_file in zip(loaders, (ann_file_train, ann_file_test,
+                                          ann_file_test)):
+        frames = dict(dataset=dict(
+            type='RobustRawframeDataset', ann_file=ann_file,
+            data_prefix=dict(_delete_=True, img=data_root),
+            pipeline=to_rawframes(loader['dataset']['pipeline'])))
+        out.append(Config._merge_a_into_b(frames, copy.deepcopy(loader)))
+    return tuple(out)
 
 
 def demo_data(base, batch_size=None):
