@@ -10,11 +10,9 @@
 #       --pretrained work_dirs/auxskd-rspnet_r2plus1d-r10_2xb15-2x16-20e_k100-rgb/epoch_20.pth
 # (docs/pretexts.md#auxskd--x).
 _base_ = ['../_base_/models/r2plus1d_r10.py', '../_base_/datasets/k100_videos.py',
-          './_base_/auxskd.py', './_base_/x_samplers.py',
-          '../_base_/default_runtime.py']
+          './_base_/auxskd.py', './_base_/x_samplers.py', '../_base_/default_runtime.py']
 from mmauxskd.cfg import pretext_data  # noqa: E402
 
-train_pipeline, train_dataloader = pretext_data(_base_,
-                                                **_base_.auxskd_rspnet_data)
+train_pipeline, train_dataloader = pretext_data(_base_, **_base_.auxskd_rspnet_data)
 model = dict(backbone=_base_.backbone)
 custom_hooks = _base_.custom_hooks + _base_.auxskd_hooks
