@@ -49,6 +49,54 @@ def reachable_bases(path):
     return found
 
 
+def longest_chain(path):
+    """The files on the longest ``_base_`` chain from ``path``, ``path``
+    first: its depth is the length (a config without bases: 1)."""
+    chains = [longest_chain(base) for base in bases_of(path)]
+    return [path] + max(chains, key=len, default=[])
+
+
+def is_base(path):
+    """A file in a ``_base_`` folder (configs/_base_/..., a method's
+    configs/<method>/_base_/); every other config is a leaf."""
+    return '_base_' in osp.relpath(path, ROOT).split(osp.sep)
+
+
+def test_longest_chain_follows_every_base(tmp_path):
+    (tmp_path / '_base_').mkdir()
+    (tmp_path / '_base_' / 'a.py').write_text("_base_ = []\nx = 1\n")
+    (tmp_path / '_base_' / 'b.py').write_text("_base_ = ['./a.py']\n")
+    (tmp_path / 'leaf.py').write_text(
+        "_base_ = ['./_base_/a.py', './_base_/b.py']\n")
+    (tmp_path / 'variant.py').write_text("_base_ = './leaf.py'\n")
+    names = [osp.relpath(p, tmp_path)
+             for p in longest_chain(str(tmp_path / 'variant.py'))]
+    assert names == ['variant.py', 'leaf.py', '_base_/b.py', '_base_/a.py']
+    assert len(longest_chain(str(tmp_path / '_base_' / 'a.py'))) == 1
+
+
+def test_every_base_inherits_nothing():
+    """A base is one level: where it needs another base's values it reads
+    them (config_variable), so a real leaf is 2 levels deep."""
+    bases = [p for p in CONFIGS if is_base(p)]
+    assert len(bases) > 30
+    chained = {osp.relpath(p, ROOT): [osp.relpath(b, ROOT)
+                                      for b in bases_of(p)]
+               for p in bases if bases_of(p)}
+    assert not chained, chained
+
+
+def test_no_leaf_is_more_than_three_files_deep():
+    """Bases 1, real leaves 2, variants, demos and evaluation configs 3 (one
+    real leaf plus bases): no config inherits a variant."""
+    leaves = [p for p in CONFIGS if not is_base(p)]
+    assert len(leaves) > 80
+    deep = {osp.relpath(p, ROOT): ' -> '.join(
+        osp.relpath(c, ROOT) for c in longest_chain(p)[1:])
+        for p in leaves if len(longest_chain(p)) > 3}
+    assert not deep, deep
+
+
 def test_model_schedule_and_runtime_bases_inherit_nothing():
     concern = glob.glob(osp.join(BASE_ROOT, 'models', '*.py')) + glob.glob(
         osp.join(BASE_ROOT, 'schedules', '*.py')) + [
