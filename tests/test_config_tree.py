@@ -1,6 +1,8 @@
 """Properties of the config tree that keep it readable: bases by concern
-(configs/_base_/{models,datasets,schedules}/, default_runtime.py) that a
-method base (configs/<method>/_base_/) combines without chaining; leaves
+(configs/_base_/{models,datasets,schedules}/, default_runtime.py) and
+method bases (configs/<method>/_base_/) that inherit nothing (a base reads
+another's values with config_variable), no leaf more than three files
+deep; leaves
 change inherited lists by what an entry is (its type), never by where it
 sits; the files a config's comments name exist."""
 import ast
@@ -10,7 +12,11 @@ import os.path as osp
 import re
 import tokenize
 
+import pytest
 from mmengine.config import Config
+
+from mmauxskd.cfg import (config_variable, config_variables, frame_loaders,
+                          to_rawframes)
 
 from conftest import ROOT
 from test_docs_paths import _expand  # a/{b,c}.py -> a/b.py, a/c.py
@@ -95,6 +101,41 @@ def test_no_leaf_is_more_than_three_files_deep():
         osp.relpath(c, ROOT) for c in longest_chain(p)[1:])
         for p in leaves if len(longest_chain(p)) > 3}
     assert not deep, deep
+
+
+def test_config_variables_merge_changes_as_inheriting_would(tmp_path):
+    other = tmp_path / 'other.py'
+    other.write_text("loader = dict(batch_size=8, dataset=dict(ann_file='a', "
+                     "data_prefix=dict(video='v')))\nname = 'x'\n")
+    loader, name = config_variables(
+        str(other), 'loader', 'name',
+        loader=dict(dataset=dict(ann_file='b')))
+    assert loader == dict(batch_size=8, dataset=dict(
+        ann_file='b', data_prefix=dict(video='v')))
+    assert name == 'x'
+    replaced = config_variable(str(other), 'loader', dataset=dict(
+        data_prefix=dict(_delete_=True, img='f')))
+    assert replaced.dataset.data_prefix == dict(img='f')
+    # the file's own value is untouched for the next reader
+    assert config_variable(str(other), 'loader').dataset.ann_file == 'a'
+    with pytest.raises(KeyError, match='loader'):
+        config_variables(str(other), 'name', loader=dict(batch_size=1))
+
+
+def test_frame_loaders_keep_the_video_sampling_on_frames():
+    videos = osp.join(BASE_ROOT, 'datasets', 'ucf101_split1_videos.py')
+    ref = Config.fromfile(videos)
+    loaders = frame_loaders(videos, 'data/frames', 'tr.txt', 'te.txt')
+    for loader, video, ann_file in zip(
+            loaders, (ref.train_dataloader, ref.val_dataloader,
+                      ref.test_dataloader), ('tr.txt', 'te.txt', 'te.txt')):
+        dataset = loader['dataset']
+        assert dataset['type'] == 'RobustRawframeDataset'
+        assert dataset['ann_file'] == ann_file
+        assert dataset['data_prefix'] == dict(img='data/frames')
+        assert dataset['pipeline'] == to_rawframes(video.dataset.pipeline)
+        assert 'RawFrameDecode' in [t['type'] for t in dataset['pipeline']]
+        assert loader['batch_size'] == video['batch_size']
 
 
 def test_model_schedule_and_runtime_bases_inherit_nothing():
