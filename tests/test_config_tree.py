@@ -1,6 +1,8 @@
 """Properties of the config tree that keep it readable: bases by concern
-(configs/_base_/{models,datasets,schedules}/, default_runtime.py) that a
-method base (configs/<method>/_base_/) combines without chaining; leaves
+(configs/_base_/{models,datasets,schedules}/, default_runtime.py) and
+method bases (configs/<method>/_base_/) that inherit nothing (a base reads
+another's values with config_variable), no leaf more than three files
+deep; leaves
 change inherited lists by what an entry is (its type), never by where it
 sits; the files a config's comments name exist."""
 import ast
@@ -10,7 +12,11 @@ import os.path as osp
 import re
 import tokenize
 
+import pytest
 from mmengine.config import Config
+
+from mmauxskd.cfg import (config_variable, config_variables, frame_loaders,
+                          to_rawframes)
 
 from conftest import ROOT
 from test_docs_paths import _expand  # a/{b,c}.py -> a/b.py, a/c.py
@@ -47,6 +53,89 @@ def reachable_bases(path):
             found.add(base)
             todo += bases_of(base)
     return found
+
+
+def longest_chain(path):
+    """The files on the longest ``_base_`` chain from ``path``, ``path``
+    first: its depth is the length (a config without bases: 1)."""
+    chains = [longest_chain(base) for base in bases_of(path)]
+    return [path] + max(chains, key=len, default=[])
+
+
+def is_base(path):
+    """A file in a ``_base_`` folder (configs/_base_/..., a method's
+    configs/<method>/_base_/); every other config is a leaf."""
+    return '_base_' in osp.relpath(path, ROOT).split(osp.sep)
+
+
+def test_longest_chain_follows_every_base(tmp_path):
+    (tmp_path / '_base_').mkdir()
+    (tmp_path / '_base_' / 'a.py').write_text("_base_ = []\nx = 1\n")
+    (tmp_path / '_base_' / 'b.py').write_text("_base_ = ['./a.py']\n")
+    (tmp_path / 'leaf.py').write_text(
+        "_base_ = ['./_base_/a.py', './_base_/b.py']\n")
+    (tmp_path / 'variant.py').write_text("_base_ = './leaf.py'\n")
+    names = [osp.relpath(p, tmp_path)
+             for p in longest_chain(str(tmp_path / 'variant.py'))]
+    assert names == ['variant.py', 'leaf.py', '_base_/b.py', '_base_/a.py']
+    assert len(longest_chain(str(tmp_path / '_base_' / 'a.py'))) == 1
+
+
+def test_every_base_inherits_nothing():
+    """A base is one level: where it needs another base's values it reads
+    them (config_variable), so a real leaf is 2 levels deep."""
+    bases = [p for p in CONFIGS if is_base(p)]
+    assert len(bases) > 30
+    chained = {osp.relpath(p, ROOT): [osp.relpath(b, ROOT)
+                                      for b in bases_of(p)]
+               for p in bases if bases_of(p)}
+    assert not chained, chained
+
+
+def test_no_leaf_is_more_than_three_files_deep():
+    """Bases 1, real leaves 2, variants, demos and evaluation configs 3 (one
+    real leaf plus bases): no config inherits a variant."""
+    leaves = [p for p in CONFIGS if not is_base(p)]
+    assert len(leaves) > 80
+    deep = {osp.relpath(p, ROOT): ' -> '.join(
+        osp.relpath(c, ROOT) for c in longest_chain(p)[1:])
+        for p in leaves if len(longest_chain(p)) > 3}
+    assert not deep, deep
+
+
+def test_config_variables_merge_changes_as_inheriting_would(tmp_path):
+    other = tmp_path / 'other.py'
+    other.write_text("loader = dict(batch_size=8, dataset=dict(ann_file='a', "
+                     "data_prefix=dict(video='v')))\nname = 'x'\n")
+    loader, name = config_variables(
+        str(other), 'loader', 'name',
+        loader=dict(dataset=dict(ann_file='b')))
+    assert loader == dict(batch_size=8, dataset=dict(
+        ann_file='b', data_prefix=dict(video='v')))
+    assert name == 'x'
+    replaced = config_variable(str(other), 'loader', dataset=dict(
+        data_prefix=dict(_delete_=True, img='f')))
+    assert replaced.dataset.data_prefix == dict(img='f')
+    # the file's own value is untouched for the next reader
+    assert config_variable(str(other), 'loader').dataset.ann_file == 'a'
+    with pytest.raises(KeyError, match='loader'):
+        config_variables(str(other), 'name', loader=dict(batch_size=1))
+
+
+def test_frame_loaders_keep_the_video_sampling_on_frames():
+    videos = osp.join(BASE_ROOT, 'datasets', 'ucf101_split1_videos.py')
+    ref = Config.fromfile(videos)
+    loaders = frame_loaders(videos, 'data/frames', 'tr.txt', 'te.txt')
+    for loader, video, ann_file in zip(
+            loaders, (ref.train_dataloader, ref.val_dataloader,
+                      ref.test_dataloader), ('tr.txt', 'te.txt', 'te.txt')):
+        dataset = loader['dataset']
+        assert dataset['type'] == 'RobustRawframeDataset'
+        assert dataset['ann_file'] == ann_file
+        assert dataset['data_prefix'] == dict(img='data/frames')
+        assert dataset['pipeline'] == to_rawframes(video.dataset.pipeline)
+        assert 'RawFrameDecode' in [t['type'] for t in dataset['pipeline']]
+        assert loader['batch_size'] == video['batch_size']
 
 
 def test_model_schedule_and_runtime_bases_inherit_nothing():

@@ -1,15 +1,16 @@
-# auxSKD + RSPNet on the demo data, stage 1: the auxSKD demo config
-# (auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py) with RSPNet's own
-# sampler in MultiViewClips (as
-# auxskd-rspnet_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py does on K-100).
+# auxSKD + RSPNet on the demo data, stage 1: the auxSKD + RSPNet K-100 leaf
+# (auxskd-rspnet_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py: RSPNet's own sampler in MultiViewClips) shrunk as the auxSKD demo
+# config (auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py) is, with the
+# demo numbers they share (_base_/auxskd_demo.py).
 # Stage 2 initialises RSPNet from the student; tools/run_demo.py --arms
 # auxskd_rspnet runs the whole chain. The 200 steps are 34 epochs of 6
 # (iter_schedule), and the last checkpoint is epoch_34.pth:
 #   python tools/train.py configs/rspnet/rspnet_r2plus1d-r10-w8_1xb16-3x16-1600it_demo-rgb.py \
 #       --pretrained work_dirs/auxskd-rspnet_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb/epoch_34.pth
-_base_ = ['./auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py', './_base_/x_samplers.py']
-from mmauxskd.cfg import update_pipeline  # noqa: E402
+_base_ = ['./auxskd-rspnet_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py',
+          '../_base_/datasets/demo_unlabelled.py', './_base_/auxskd_demo.py']
+from mmauxskd.cfg import demo_data  # noqa: E402
 
-train_pipeline = update_pipeline(
-    _base_.train_pipeline, MultiViewClips=dict(sampler=_base_.rspnet_sampler))
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+train_pipeline, train_dataloader = demo_data(_base_)
+model, optim_wrapper = _base_.demo_model, _base_.demo_optim_wrapper
+train_cfg, param_scheduler, log_processor, default_hooks = _base_.demo_schedule

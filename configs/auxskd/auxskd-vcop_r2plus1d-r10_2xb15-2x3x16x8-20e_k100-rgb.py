@@ -10,9 +10,10 @@
 #   python tools/train.py configs/vcop/vcop_r2plus1d-r10_2xb15-3x16x8-200e_k100-rgb.py \
 #       --pretrained work_dirs/auxskd-vcop_r2plus1d-r10_2xb15-2x3x16x8-20e_k100-rgb/epoch_20.pth
 # (docs/pretexts.md#auxskd--x).
-_base_ = ['./auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py', './_base_/x_samplers.py']
-from mmauxskd.cfg import update_pipeline  # noqa: E402
+_base_ = ['../_base_/models/r2plus1d_r10.py', '../_base_/datasets/k100_videos.py',
+          './_base_/auxskd.py', './_base_/x_samplers.py', '../_base_/default_runtime.py']
+from mmauxskd.cfg import pretext_data  # noqa: E402
 
-train_pipeline = update_pipeline(
-    _base_.train_pipeline, MultiViewClips=dict(sampler=_base_.vcop_sampler))
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+train_pipeline, train_dataloader = pretext_data(_base_, **_base_.auxskd_vcop_data)
+model = dict(backbone=_base_.backbone)
+custom_hooks = _base_.custom_hooks + _base_.auxskd_hooks

@@ -2,9 +2,10 @@
 # auxskd-videopace_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py. Stage 2:
 #   python tools/train.py configs/videopace/videopace_r3d-18_2xb15-16x1x1-20e_k100-rgb.py \
 #       --pretrained work_dirs/auxskd-videopace_r3d-18_2xb15-2x16-20e_k100-rgb/epoch_20.pth
-_base_ = ['./auxskd_r3d-18_2xb15-2x16-20e_k100-rgb.py', './_base_/x_samplers.py']
-from mmauxskd.cfg import update_pipeline  # noqa: E402
+_base_ = ['../_base_/models/r3d_18.py', '../_base_/datasets/k100_videos.py',
+          './_base_/auxskd.py', './_base_/x_samplers.py', '../_base_/default_runtime.py']
+from mmauxskd.cfg import pretext_data  # noqa: E402
 
-train_pipeline = update_pipeline(
-    _base_.train_pipeline, MultiViewClips=dict(sampler=_base_.videopace_sampler))
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+train_pipeline, train_dataloader = pretext_data(_base_, **_base_.auxskd_videopace_data)
+model = dict(backbone=_base_.backbone)
+custom_hooks = _base_.custom_hooks + _base_.auxskd_hooks

@@ -3,7 +3,8 @@
 # views, student + EMA teacher, predictor, KL of similarity distributions,
 # temperatures 0.02) with what the demo shrinks (_base_/datasets/
 # demo_unlabelled.py: 32x32 crops, an 8-channel-wide R(2+1)D-10, batch 16)
-# and the run-length rule of docs/small_data.md:
+# and the run-length rule of docs/small_data.md (the numbers in
+# _base_/auxskd_demo.py, which the auxSKD + X demos share):
 # * 200 steps, warm-up then cosine, instead of 20 epochs (300 until the
 #   default demo had to fit its 15 minutes; neither helped VSPP after it,
 #   docs/small_data.md);
@@ -22,13 +23,10 @@
 #   initialisation's). docs/small_data.md has the measurements.
 #   python tools/train.py configs/auxskd/auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py
 #   tools/dist_train.sh configs/auxskd/auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py 2
-_base_ = ['./auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py', '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.cfg import demo_data, iter_schedule  # noqa
+_base_ = ['./auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py',
+          '../_base_/datasets/demo_unlabelled.py', './_base_/auxskd_demo.py']
+from mmauxskd.cfg import demo_data  # noqa: E402
 
 train_pipeline, train_dataloader = demo_data(_base_)
-model = dict(backbone=_base_.demo_backbone,
-             neck=dict(in_channels=_base_.demo_channels),
-             queue_size=128, momentum=0.1)
-optim_wrapper = dict(optimizer=dict(lr=0.005))
-train_cfg, param_scheduler, log_processor, default_hooks = iter_schedule(
-    200, _base_.demo_iters_per_epoch)
+model, optim_wrapper = _base_.demo_model, _base_.demo_optim_wrapper
+train_cfg, param_scheduler, log_processor, default_hooks = _base_.demo_schedule

@@ -4,11 +4,10 @@
 # its own, decoded in one pass; view 0 -> student, view 1 -> teacher. The
 # student backbone (backbone.*) initialises VSPP, then finetuning
 # (docs/auxskd.md#chaining).
-_base_ = ['../_base_/models/r2plus1d_r10.py',
-          '../_base_/datasets/k100_videos.py', './_base_/auxskd.py']
+_base_ = ['../_base_/models/r2plus1d_r10.py', '../_base_/datasets/k100_videos.py',
+          './_base_/auxskd.py', '../_base_/default_runtime.py']
 from mmauxskd.cfg import pretext_data  # noqa: E402
 
-# drop_last: the predictor's BatchNorm1d cannot train on a batch of one
-train_pipeline, train_dataloader = pretext_data(
-    _base_, _base_.vspp_sampler, two_view=True, drop_last=True)
+train_pipeline, train_dataloader = pretext_data(_base_, **_base_.auxskd_data)
 model = dict(backbone=_base_.backbone)
+custom_hooks = _base_.custom_hooks + _base_.auxskd_hooks

@@ -1,11 +1,9 @@
 # auxSKD with R(2+1)D-10 on the UCF101 split-1 training videos, labels
 # unused, 10 passes per epoch (paper Table 2, §4.2); see auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py.
-_base_ = ['../_base_/models/r2plus1d_r10.py',
-          '../_base_/datasets/pretext_ucf101_split1_videos.py',
-          './_base_/auxskd.py']
+_base_ = ['../_base_/models/r2plus1d_r10.py', '../_base_/datasets/pretext_ucf101_split1_videos.py',
+          './_base_/auxskd.py', '../_base_/default_runtime.py']
 from mmauxskd.cfg import pretext_data  # noqa: E402
 
-# drop_last: the predictor's BatchNorm1d cannot train on a batch of one
-train_pipeline, train_dataloader = pretext_data(
-    _base_, _base_.vspp_sampler, two_view=True, drop_last=True)
+train_pipeline, train_dataloader = pretext_data(_base_, **_base_.auxskd_data)
 model = dict(backbone=_base_.backbone)
+custom_hooks = _base_.custom_hooks + _base_.auxskd_hooks

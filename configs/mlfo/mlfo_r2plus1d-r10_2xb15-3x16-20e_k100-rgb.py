@@ -7,8 +7,8 @@
 #   tools/dist_train.sh configs/mlfo/mlfo_r2plus1d-r10_2xb15-3x16-20e_k100-rgb.py 2
 # Kinetics-100 is a list over the Kinetics-400 videos (as
 # _base_/datasets/k100_videos.py).
-_base_ = ['../_base_/models/r2plus1d_r10.py', './_base_/mlfo_k400.py',
-          './_base_/mlfo_runtime.py']
+_base_ = ['../_base_/models/r2plus1d_r10.py', '../_base_/models/mlfo.py',
+          './_base_/mlfo_k400.py', './_base_/mlfo_runtime.py']
 model = dict(backbone=_base_.backbone, queue_start_epoch=2)
 train_dataloader = dict(batch_size=15, dataset=dict(
     ann_file='data/kinetics100/kinetics100_train_list_videos.txt'))

@@ -3,7 +3,8 @@
 # (512 channels) on the middle frames, 50 epochs with 5 of instance warm-up,
 # lr x0.1 at epochs 30 and 40, Adam lr scaled linearly from 0.01 at 512 to
 # batch 32. docs/vi2clr.md.
-_base_ = ['../_base_/models/r2plus1d_r10.py', './_base_/vi2clr_k400.py']
+_base_ = ['../_base_/models/r2plus1d_r10.py', './_base_/vi2clr_k400.py',
+          '../_base_/default_runtime.py']
 from mmauxskd.cfg import update_pipeline, vi2clr_train_pipeline  # noqa: E402
 
 # the Kinetics-100 list (_base_/datasets/k100_videos.py)
@@ -21,9 +22,10 @@ model = dict(
     image_neck=dict(in_channels=image_channels, hid_channels=image_channels),
     joint_neck=dict(in_channels=_base_.video_channels + image_channels,
                     hid_channels=1024))
-custom_hooks = update_pipeline(
-    _base_.custom_hooks,
+custom_hooks = _base_.custom_hooks + update_pipeline(
+    [_base_.cluster_hook],
     Vi2CLRClusterHook=dict(warmup_epochs=5, batch_size=16))
+auto_scale_lr = _base_.vi2clr_auto_scale_lr
 optim_wrapper = dict(optimizer=dict(lr=0.01 * 32 / 512))
 train_cfg = dict(max_epochs=50)
 param_scheduler = [

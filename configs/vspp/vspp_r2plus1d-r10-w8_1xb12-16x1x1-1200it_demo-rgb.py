@@ -6,18 +6,15 @@
 # lr 0.02 held until half of the run, then cosine; lr and schedule chosen on
 # the held-out pretext split (the segment task leaves chance after 300-600
 # steps, the pace task only after it, so it needs steps at the full lr).
+# These numbers are in _base_/vspp_demo.py, which the VideoPace demo shares.
 # At the end the pace and segment accuracy on held-out clips
 # (demo_pretext_val) is reported.
 _base_ = ['./vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py',
-          '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.cfg import demo_data, iter_schedule, pretext_val  # noqa: E402
+          '../_base_/datasets/demo_unlabelled.py', './_base_/vspp_demo.py']
+from mmauxskd.cfg import demo_data, pretext_val  # noqa: E402
 
-train_pipeline, train_dataloader = demo_data(_base_, batch_size=12)
-model = dict(backbone=_base_.demo_backbone,
-             head=dict(in_channels=_base_.demo_channels))
-optim_wrapper = dict(optimizer=dict(lr=0.02))
-# 96 videos / batch 12 = 8 steps per epoch
-train_cfg, param_scheduler, log_processor, default_hooks = iter_schedule(
-    1200, iters_per_epoch=8, flat_ratio=0.5)
+train_pipeline, train_dataloader = demo_data(_base_, _base_.demo_batch_size)
+model, optim_wrapper = _base_.demo_model, _base_.demo_optim_wrapper
+train_cfg, param_scheduler, log_processor, default_hooks = _base_.demo_schedule
 val_dataloader, val_evaluator, val_cfg = pretext_val(
     train_pipeline, _base_.demo_pretext_val, ('pace', 'segment'))

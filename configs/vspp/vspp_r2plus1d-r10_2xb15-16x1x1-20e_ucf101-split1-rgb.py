@@ -1,9 +1,9 @@
 # VSPP pretext with R(2+1)D-10 on UCF101 split 1 (x10 per epoch): clips of
 # 16 frames, Z = 4 segments, Q = 4 paces; crop 112, flip, colour jitter
 # (docs/vspp.md).
-_base_ = ['../_base_/models/r2plus1d_r10.py',
+_base_ = ['../_base_/models/r2plus1d_r10.py', '../_base_/models/vspp.py',
           '../_base_/datasets/pretext_ucf101_split1_videos.py',
-          './_base_/vspp.py']
+          '../_base_/schedules/sgd_20e_pretext.py', '../_base_/default_runtime.py']
 from mmauxskd.cfg import pretext_data  # noqa: E402
 
 train_pipeline, train_dataloader = pretext_data(_base_, _base_.vspp_sampler)

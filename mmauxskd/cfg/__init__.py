@@ -24,7 +24,8 @@ are looked up in the registry, pretext samplers' base class imported when
 needed), and ``mmauxskd.datasets`` does not import it.
 """
 from .check import check_clip_geometry, check_loader_batches
-from .data import config_variable, demo_data, gallery_loader, pretext_data
+from .data import (config_variable, config_variables, demo_data,
+                   frame_loaders, gallery_loader, pretext_data)
 from .decoders import (AUTO_DECODERS, DECODER_BACKENDS, VIDEO_DECODERS,
                        VIDEO_INITS, set_config_decoder, set_decoder,
                        to_rawframes)
@@ -40,7 +41,7 @@ from .walk import loader_datasets, transforms_of
 
 __all__ = [
     'check_clip_geometry', 'check_loader_batches', 'config_variable',
-    'demo_data', 'gallery_loader',
+    'config_variables', 'demo_data', 'frame_loaders', 'gallery_loader',
     'pretext_data', 'AUTO_DECODERS', 'DECODER_BACKENDS', 'VIDEO_DECODERS',
     'VIDEO_INITS', 'set_config_decoder', 'set_decoder', 'to_rawframes',
     'RANDOM_TRANSFORMS', 'deterministic_pipeline', 'is_pretext_sampler',

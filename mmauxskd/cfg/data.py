@@ -7,11 +7,14 @@ Each helper returns what a leaf config assigns, derived from its
         _base_, _base_.vcop_sampler, _base_.vcop_augment)
     gallery_dataloader = gallery_loader(_base_)
 """
-from .decoders import set_decoder
+import copy
+
+from .decoders import set_decoder, to_rawframes
 from .pipeline import (group_augment, multi_view_pipeline, replace_sampler,
                        update_pipeline)
 
-__all__ = ['pretext_data', 'demo_data', 'gallery_loader', 'config_variable']
+__all__ = ['pretext_data', 'demo_data', 'gallery_loader', 'config_variable',
+           'config_variables', 'frame_loaders']
 
 
 def _loader_with_pipeline(loader, pipeline, **loader_args):
@@ -65,17 +68,76 @@ def gallery_loader(base):
         base.test_dataloader.dataset, ann_file=base.ann_file_train))
 
 
-def config_variable(path, name):
+def config_variable(path, name, **changes):
     """One variable of another config file, for a config that needs a value
-    of a config it cannot inherit (their other keys would clash), so that
-    the value is written once. In a config, ``{{fileDirname}}`` (mmengine
-    fills it in) makes ``path`` relative to the config's folder::
+    of a config it does not inherit (bases inherit nothing, and a leaf's
+    bases may not share a key), so that the value is written once. In a
+    config, ``{{fileDirname}}`` (mmengine fills it in) makes ``path``
+    relative to the config's folder::
 
         vcop_sampler = config_variable(
             '{{fileDirname}}/../../_base_/models/vcop.py', 'vcop_sampler')
+
+    ``changes`` are merged into the value as a config inheriting it would
+    merge them (nested dicts key by key, ``_delete_=True`` replaces)::
+
+        train_dataloader = config_variable(
+            '{{fileDirname}}/k400_videos.py', 'train_dataloader',
+            dataset=dict(ann_file=ann_file_train))
+    """
+    return config_variables(path, name, **{name: changes} if changes else {})[0]
+
+
+def config_variables(path, *names, **changes):
+    """Several variables of one config file (read once), as a tuple in the
+    order of ``names``; ``changes`` maps a name to the changes merged into
+    its value (see :func:`config_variable`)::
+
+        dataset_type, train_pipeline, train_dataloader = config_variables(
+            '{{fileDirname}}/ucf101_split1_videos.py', 'dataset_type',
+            'train_pipeline', 'train_dataloader',
+            train_dataloader=dict(batch_size=8))
     """
     from mmengine.config import Config
-    return Config.fromfile(path)[name]
+    unknown = set(changes) - set(names)
+    if unknown:
+        raise KeyError(f'config_variables: changes for {sorted(unknown)}, '
+                       f'which are not among the names read {names}')
+    cfg = Config.fromfile(path)
+    values = []
+    for name in names:
+        value = cfg[name]
+        if name in changes:
+            value = Config._merge_a_into_b(
+                copy.deepcopy(changes[name]), copy.deepcopy(value))
+        values.append(value)
+    return tuple(values)
+
+
+def frame_loaders(path, data_root, ann_file_train, ann_file_test):
+    """The training, validation and test loaders of the video dataset
+    config ``path``, reading extracted JPEG frames instead (MMAction2's
+    layout, lists "dir total_frames label"): ``RobustRawframeDataset`` on
+    ``data_root`` (``data_prefix.img``), the frame lists, and each pipeline
+    through :func:`~mmauxskd.cfg.to_rawframes` (the same sampling and
+    augmentation, decoding only the frames a clip uses)::
+
+        train_dataloader, val_dataloader, test_dataloader = frame_loaders(
+            '{{fileDirname}}/ucf101_split1_videos.py', data_root,
+            ann_file_train, ann_file_test)
+    """
+    from mmengine.config import Config
+    loaders = config_variables(path, 'train_dataloader', 'val_dataloader',
+                               'test_dataloader')
+    out = []
+    for loader, ann_file in zip(loaders, (ann_file_train, ann_file_test,
+                                          ann_file_test)):
+        frames = dict(dataset=dict(
+            type='RobustRawframeDataset', ann_file=ann_file,
+            data_prefix=dict(_delete_=True, img=data_root),
+            pipeline=to_rawframes(loader['dataset']['pipeline'])))
+        out.append(Config._merge_a_into_b(frames, copy.deepcopy(loader)))
+    return tuple(out)
 
 
 def demo_data(base, batch_size=None):

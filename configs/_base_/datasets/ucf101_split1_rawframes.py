@@ -1,18 +1,20 @@
 # UCF101 split 1 from extracted JPEG frames (MMAction2 layout:
 # <video dir>/img_00001.jpg, lists "dir total_frames label"); the same
-# sampling and augmentation as the video setting, decoding only the frames
-# a clip uses.
-_base_ = ['./ucf101_split1_videos.py']
-from mmauxskd.cfg import to_rawframes  # noqa: E402
+# sampling and augmentation as the video setting (ucf101_split1_videos.py,
+# whose variables this file reads), decoding only the frames a clip uses.
+_base_ = []
+from mmauxskd.cfg import config_variables, frame_loaders  # noqa: E402
 
 dataset_type = 'RobustRawframeDataset'
 data_root = 'data/ucf101/rawframes'
 ann_file_train = 'data/ucf101/ucf101_train_split_1_rawframes.txt'
 ann_file_test = 'data/ucf101/ucf101_val_split_1_rawframes.txt'
-_frames = dict(type=dataset_type, data_prefix=dict(_delete_=True, img=data_root))
-train_dataloader = dict(dataset=dict(
-    ann_file=ann_file_train, pipeline=to_rawframes(_base_.train_pipeline), **_frames))
-val_dataloader = dict(dataset=dict(
-    ann_file=ann_file_test, pipeline=to_rawframes(_base_.val_pipeline), **_frames))
-test_dataloader = dict(dataset=dict(
-    ann_file=ann_file_test, pipeline=to_rawframes(_base_.test_pipeline), **_frames))
+(prepare_hint, num_classes, train_pipeline, val_pipeline, test_pipeline,
+ val_evaluator, test_evaluator) = config_variables(
+    '{{fileDirname}}/ucf101_split1_videos.py', 'prepare_hint', 'num_classes',
+    'train_pipeline', 'val_pipeline', 'test_pipeline', 'val_evaluator',
+    'test_evaluator')
+# its loaders on the frames (frame_loaders: to_rawframes on each pipeline)
+train_dataloader, val_dataloader, test_dataloader = frame_loaders(
+    '{{fileDirname}}/ucf101_split1_videos.py', data_root, ann_file_train,
+    ann_file_test)

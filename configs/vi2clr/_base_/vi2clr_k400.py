@@ -6,20 +6,32 @@
 # VideoNCE + ImgNCE (MIL-NCE, Eq. 2) + CenterNCE (Eq. 3), tau 0.08, 1:1:1;
 # FINCH (second partition) on r_J every epoch; Adam lr 0.01, wd 1e-4, x0.1
 # every 100 epochs, 300 epochs, batch 512 (8 GPUs x 64). docs/vi2clr.md.
-_base_ = ['../../_base_/datasets/k400_videos.py',
-          '../../_base_/default_runtime.py']
-from mmauxskd.cfg import update_pipeline, vi2clr_train_pipeline  # noqa: E402
+# The data are k400_videos.py's variables (read from it) with Vi2CLR's clips
+# and loader. A leaf lists the backbone, this file and the runtime, and adds
+# the clustering hook to the runtime's hooks and the lr-scaling batch:
+#   custom_hooks = _base_.custom_hooks + [_base_.cluster_hook]
+#   auto_scale_lr = _base_.vi2clr_auto_scale_lr
+_base_ = []
+from mmauxskd.cfg import (config_variable, config_variables,  # noqa: E402
+                          update_pipeline, vi2clr_train_pipeline)
 
+(dataset_type, data_root, ann_file_train, prepare_hint, val_dataloader,
+ val_evaluator, test_dataloader, test_evaluator) = config_variables(
+    '{{fileDirname}}/../../_base_/datasets/k400_videos.py', 'dataset_type',
+    'data_root', 'ann_file_train', 'prepare_hint', 'val_dataloader',
+    'val_evaluator', 'test_dataloader', 'test_evaluator')
 # one clip as the paper samples it; each of the two temporal crops of a video
 # is drawn and augmented from it (random crop, flip, colour jitter; no
 # Gaussian blur: MMAction2 has no video blur transform, docs/vi2clr.md)
-clip_pipeline = update_pipeline(_base_.train_pipeline,
-                                SampleFrames=dict(clip_len=32),
-                                RandomCrop=dict(size=128))
+clip_pipeline = update_pipeline(
+    config_variable('{{fileDirname}}/../../_base_/datasets/k400_videos.py',
+                    'train_pipeline'),
+    SampleFrames=dict(clip_len=32), RandomCrop=dict(size=128))
 train_pipeline = vi2clr_train_pipeline(clip_pipeline)
 # P clusters x 2 videos per batch, so that MIL-NCE has cluster positives
-train_dataloader = dict(
-    batch_size=64,
+train_dataloader = config_variable(
+    '{{fileDirname}}/../../_base_/datasets/k400_videos.py',
+    'train_dataloader', batch_size=64,
     sampler=dict(type='ClusterAwareSampler', per_cluster=2),
     dataset=dict(pipeline=train_pipeline))
 
@@ -58,11 +70,11 @@ model = dict(
 
 # Algorithm 1's "R_J = f_VI(X); C = Clustering(R_J)" before every epoch,
 # after a warm-up of instance clusters (PCL's 20 epochs; the paper is
-# silent); method='kmeans' for Table 1's baseline
+# silent); method='kmeans' for Table 1's baseline; a leaf appends it to the
+# runtime's custom_hooks
 cluster_hook = dict(type='Vi2CLRClusterHook', interval=1, warmup_epochs=20,
                     method='finch', partition=1, temperature=tau,
                     batch_size=64, num_workers=8)
-custom_hooks = _base_.custom_hooks + [cluster_hook]
 
 # "Adam optimizer, with a weight decay of 0.0001 and an initial learning
 # rate of 0.01, which is reduced by a factor of 10 every 100 epochs" (§4.2;
@@ -78,4 +90,4 @@ param_scheduler = [
          end=300)
 ]
 # the lr above is for 8 GPUs x 64; --auto-scale-lr scales it linearly
-auto_scale_lr = dict(enable=False, base_batch_size=512)
+vi2clr_auto_scale_lr = dict(enable=False, base_batch_size=512)
