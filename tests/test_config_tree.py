@@ -310,3 +310,19 @@ def test_paths_named_in_config_comments_exist():
         if missing:
             found[osp.relpath(path, ROOT)] = missing
     assert not found, found
+
+
+def test_mlfo_runtime_carries_every_runtime_variable():
+    """MLFO's runtime base reads default_runtime.py's variables by name (a
+    base inherits nothing); one added there later must be read here too,
+    or MLFO's leaves would silently run without it."""
+    runtime = Config.fromfile(
+        osp.join(ROOT, 'configs', '_base_', 'default_runtime.py'))
+    mlfo = Config.fromfile(
+        osp.join(ROOT, 'configs', 'mlfo', '_base_', 'mlfo_runtime.py'))
+    missing = sorted(set(runtime.keys()) - set(mlfo.keys()))
+    assert not missing, missing
+    for key in ('default_scope', 'custom_imports', 'env_cfg', 'randomness'):
+        assert mlfo[key] == runtime[key], key
+    assert mlfo.default_hooks.checkpoint.type == \
+        runtime.default_hooks.checkpoint.type
