@@ -11,21 +11,10 @@ from torch.utils.data import DataLoader
 from mmauxskd.datasets import ClusterAwareSampler
 
 
-class _Data:
-    def __init__(self, n):
-        self.n = n
-
-    def __len__(self):
-        return self.n
-
-    def __getitem__(self, i):
-        return i
-
-
 def _sampler(n, m, rank=0, world=1, labels=None, seed=7, epoch=0):
     with mock.patch('mmauxskd.datasets.cluster_sampler.get_dist_info',
                     return_value=(rank, world)):
-        s = ClusterAwareSampler(_Data(n), per_cluster=m, seed=seed)
+        s = ClusterAwareSampler(range(n), per_cluster=m, seed=seed)
     s.set_clusters(labels)
     s.set_epoch(epoch)
     return s
@@ -121,7 +110,7 @@ def test_loader_batches_and_length_under_drop_last():
     for world in (1, 3):
         for drop_last in (False, True):
             s = _sampler(23, 3, 0, world, labels)
-            loader = DataLoader(_Data(23), batch_size=6, sampler=s,
+            loader = DataLoader(range(23), batch_size=6, sampler=s,
                                 drop_last=drop_last)
             full, rest = divmod(len(s), 6)
             assert len(loader) == full + (rest > 0 and not drop_last)
