@@ -100,3 +100,12 @@ def test_above_finch_clusts_ann_threshold_without_pynndescent():
         pairs = np.unique(np.stack([fine, coarse], 1), axis=0)
         assert len(pairs) == fine.max() + 1
     assert cluster_purity(levels[:, 1], centres) > 0.95
+
+
+def test_benchmark_tool_runs_small(capsys):
+    from conftest import load_tool
+    load_tool('benchmarks/finch.py').main(
+        ['--num', '3000', '--dim', '16', '--classes', '20', '--sub', '5'])
+    out = capsys.readouterr().out
+    assert 'N=3000 d=16 (20 classes x 5 sub-centres)' in out
+    assert 'second partition purity' in out and 'peak resident' in out
