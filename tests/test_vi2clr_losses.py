@@ -136,14 +136,14 @@ def test_finch_wrapper_equals_finch():
     c, num, _ = FINCH(feats, distance='cosine', verbose=False,
                       random_state=0)
     assert c.shape[1] >= 2
-    ours = finch_partition(feats, partition=1, seed=0)
+    ours = finch_partition(feats, partition=1)
     # the same partition (ours renumbered 0..K-1 by first appearance)
     assert len(np.unique(ours)) == num[1]
     pairs = set(zip(ours.tolist(), c[:, 1].tolist()))
     assert len(pairs) == num[1]
     assert ours.max() + 1 == num[1] and ours[0] == 0
     # a partition past the last one: the last one
-    last = finch_partition(feats, partition=99, seed=0)
+    last = finch_partition(feats, partition=99)
     assert len(np.unique(last)) == num[-1]
 
 

@@ -21,16 +21,35 @@ class ClusterAwareSampler(Sampler):
     1. shuffles the members of every cluster and cuts them into groups of
        ``per_cluster``;
     2. puts the members left over (fewer than ``per_cluster``, singleton
-       clusters included) into mixed groups of ``per_cluster``;
-    3. shuffles the groups, pads the list (repeating its start) to a
-       multiple of ``per_cluster x world size`` and deals the groups to the
-       ranks in turn.
+       clusters included) into mixed groups of ``per_cluster``; when the
+       dataset size is not a multiple of ``per_cluster`` the last of them
+       is short and is filled up with the first videos of the epoch's
+       random permutation that are not in it (with its own members, again,
+       when the dataset is smaller than one group), so every group has
+       exactly ``per_cluster`` videos and none shifts the groups after it
+       across a batch boundary;
+    3. shuffles the groups, repeats whole groups from the start of the list
+       until it holds a multiple of ``world size`` groups (at least one per
+       rank) and deals the groups to the ranks in turn.
 
-    Every video appears once per epoch (plus padding). With a batch size
-    that is a multiple of ``per_cluster`` (checked by
-    :class:`Vi2CLRClusterHook`), every batch is made of whole groups, P
-    clusters x ``per_cluster`` videos. Before :meth:`set_clusters` (the
-    instance warm-up) every video is its own cluster: a plain shuffle.
+    Every video appears at least once per epoch (a few twice: the filling
+    and the padding). Each rank's order is a sequence of whole groups, so
+    with a batch size that is a multiple of ``per_cluster`` (checked by
+    :class:`Vi2CLRClusterHook`) every batch is made of whole groups, P
+    clusters x ``per_cluster`` videos, for any dataset size and world size,
+    the last, shorter batch of an epoch included (``drop_last=False``; with
+    ``drop_last=True`` the loader drops it, as with any sampler). ``len()``
+    is the number of indices a rank yields, ``ceil(N / (per_cluster x
+    world size)) x per_cluster``. Before :meth:`set_clusters` (the instance
+    warm-up) every video is its own cluster: a plain shuffle.
+
+    A dataset whose size is a multiple of ``per_cluster`` has no group to
+    fill and gets the same order as before short groups were filled
+    (datasets of fewer than ``per_cluster x world size / 2`` videos aside:
+    their padding used to leave the last ranks short of ``len()``).
+    Building the order of a 240,001-video epoch (12K clusters,
+    ``per_cluster=2``) takes 0.4-0.8 s (one process on a shared 2-core
+    machine).
 
     Args:
         dataset: the training dataset.
@@ -68,7 +87,9 @@ class ClusterAwareSampler(Sampler):
         self.epoch = epoch
 
     def groups(self):
-        """This epoch's groups (lists of indices), in order, all ranks."""
+        """This epoch's groups, in order, all ranks (before the padding to
+        the world size): a list of ``ceil(N / per_cluster)`` lists of
+        ``per_cluster`` dataset indices."""
         g = torch.Generator()
         g.manual_seed(self.seed + self.epoch)
         m, n = self.per_cluster, len(self.dataset)
@@ -89,18 +110,21 @@ class ClusterAwareSampler(Sampler):
         rest = by_cluster[~full]
         rest = rest[torch.randperm(len(rest), generator=g)].tolist()
         groups += [rest[i:i + m] for i in range(0, len(rest), m)]
+        if n % m:  # the last mixed group is short: fill it up from the
+            # permutation above (no new draw: the shuffle below stays)
+            short = groups[-1]
+            fill = [i for i in order[:m].tolist() if i not in short]
+            groups[-1] = (short + fill + short * m)[:m]
         groups = [groups[i] for i in torch.randperm(len(groups),
                                                     generator=g).tolist()]
         return groups
 
     def __iter__(self):
-        flat = [i for group in self.groups() for i in group]
-        flat += flat[:self.total_size - len(flat)]
-        m, w = self.per_cluster, self.world_size
-        mine = [flat[j] for start in range(self.rank * m, self.total_size,
-                                           m * w)
-                for j in range(start, start + m)]
-        return iter(mine)
+        groups = self.groups()
+        w = self.world_size
+        total = self.total_size // self.per_cluster  # groups, all ranks
+        groups = (groups * math.ceil(total / len(groups)))[:total]
+        return iter([i for group in groups[self.rank::w] for i in group])
 
     def __len__(self):
         return self.num_samples

@@ -35,10 +35,11 @@ class Vi2CLRClusterHook(Hook):
        pipeline by :func:`mmauxskd.cfg.cluster_pipeline`),
        model in eval mode;
     2. the embeddings are gathered; rank 0 clusters them with FINCH (second
-       partition) or k-means (``method='kmeans'``: FINCH's number of
-       clusters, or ``num_clusters``), computes the centroids (normalised)
-       and PCL's concentrations phi (mean ``temperature``), with a seed of
-       ``seed + epoch``, and broadcasts them;
+       partition; exact first neighbours at any N, :func:`finch_levels`)
+       or k-means (``method='kmeans'``: FINCH's number of clusters, or
+       ``num_clusters``; seeded with ``seed + epoch``), computes the
+       centroids (normalised) and PCL's concentrations phi (mean
+       ``temperature``), and broadcasts them;
     3. every rank writes them into the model (:meth:`Vi2CLR.set_clusters`:
        its ``clusters.*`` buffers) and gives the labels to the training
        sampler when it takes them (:class:`ClusterAwareSampler`).
@@ -90,7 +91,8 @@ class Vi2CLRClusterHook(Hook):
             ``'uniform'`` (every phi = ``temperature``: CenterNCE with one
             temperature, for small sets whose clusters of 2-6 members make
             PCL's estimate noise, docs/vi2clr.md). Defaults to ``'pcl'``.
-        seed (int): clustering seed (plus the epoch). Defaults to 0.
+        seed (int): k-means seed (plus the epoch; FINCH draws nothing).
+            Defaults to 0.
         warmup_bank (bool): train r_J during the warm-up against a bank of
             instance embeddings (above). Defaults to True.
     """
@@ -189,7 +191,7 @@ class Vi2CLRClusterHook(Hook):
     def compute(self, feats, epoch):
         """Rank 0's clustering: labels, normalised centroids, phi."""
         seed = self.seed + epoch
-        labels = finch_partition(feats, self.partition, seed=seed)
+        labels = finch_partition(feats, self.partition)
         if self.method == 'kmeans':
             k = self.num_clusters or int(labels.max()) + 1
             labels = kmeans_partition(feats, k, seed=seed)

@@ -1,13 +1,21 @@
 """Clusters of embeddings for Vi²CLR: FINCH / k-means, centroids, PCL's phi.
 
-Plain numpy functions (the clustering hook runs them on rank 0). Paper
-§3.2 and §4.3 (Diba et al., ICCV 2021); phi follows PCL (Li et al., ICLR
-2021, Eq. 12 and its public code). See docs/vi2clr.md.
+Plain numpy / torch functions (the clustering hook runs them on rank 0).
+Paper §3.2 and §4.3 (Diba et al., ICCV 2021); phi follows PCL (Li et al.,
+ICLR 2021, Eq. 12 and its public code). See docs/vi2clr.md.
 """
-import numpy as np
+import time
 
-__all__ = ['finch_partition', 'kmeans_partition', 'cluster_centroids',
-           'concentration', 'cluster_purity']
+import numpy as np
+import scipy.sparse as sp
+import torch
+from mmengine.logging import print_log
+from scipy.sparse.csgraph import connected_components
+from sklearn.preprocessing import normalize
+
+__all__ = ['first_neighbours', 'finch_levels', 'finch_partition',
+           'kmeans_partition', 'cluster_centroids', 'concentration',
+           'cluster_purity']
 
 
 def _contiguous(labels):
@@ -18,8 +26,153 @@ def _contiguous(labels):
     return order[inverse.reshape(-1)].astype(np.int64)
 
 
-def finch_partition(feats, partition=1, distance='cosine', seed=0):
-    """One partition of FINCH (Sarfraz et al., CVPR 2019), ``finch-clust``.
+def first_neighbours(feats, chunk=1024, cols=4096, name='first neighbours'):
+    """Each sample's nearest other sample under cosine distance, exact.
+
+    The same neighbours as ``finch-clust``'s exact path (``FINCH`` below
+    its ``ann_threshold``): sklearn's ``cosine_distances`` (rows
+    L2-normalised by sklearn's ``normalize``, ``clip(1 - x_i . x_j, 0,
+    2)``), cast to float32, the diagonal excluded (``finch-clust`` sets
+    it to 1e12), ``argmin``. Computed
+    ``chunk`` rows at a time: the ``(chunk, d) @ (d, cols)`` products of
+    the chunk with ``cols`` samples after another (torch), each turned
+    into distances in place and reduced with numpy's ``argmin``. Memory
+    is ``O(N d + chunk x cols)`` instead of ``N^2``; time ``N^2 d``
+    multiply-adds. A float64 input (FINCH's cluster means) is multiplied
+    in float64, as sklearn does, and its distances rounded to float32
+    before the comparison, as ``finch-clust`` does.
+
+    Ties go to the lower index, as with ``np.argmin`` on the whole row.
+    The distances are sklearn's as long as torch's BLAS rounds the dot
+    products as numpy's does (bitwise equal in the tests); where they
+    differ in the last bit, two neighbours within that bit of each other
+    may be chosen differently.
+
+    With 20 chunks or more, logs its progress (``print_log``) every 10%.
+
+    Args:
+        feats (np.ndarray): ``(N, d)`` float32 or float64 samples.
+        chunk (int): rows per chunk. Defaults to 1024.
+        cols (int): columns per product. Defaults to 4096 (16 MB in
+            float32).
+        name (str): what the progress lines call this search.
+
+    Returns:
+        np.ndarray: ``(N,)`` int64, the index of each sample's first
+        neighbour (itself only when ``N == 1``).
+    """
+    feats = np.asarray(feats)
+    if feats.dtype != np.float64:
+        feats = feats.astype(np.float32, copy=False)
+    x = torch.from_numpy(normalize(feats))
+    n = len(x)
+    nearest = np.zeros(n, dtype=np.int64)
+    best = np.full(n, np.inf, dtype=np.float32)
+    prod = torch.empty(min(chunk, n), min(cols, n), dtype=x.dtype)
+    rounded = None  # float64 distances are rounded to float32 into it
+    if x.dtype == torch.float64:
+        rounded = np.empty(tuple(prod.shape), dtype=np.float32)
+    starts = range(0, n, chunk)
+    report, began = 0.1, time.perf_counter()
+    for done, i in enumerate(starts, 1):
+        rows = x[i:i + chunk]
+        r = len(rows)
+        near, low = nearest[i:i + r], best[i:i + r]
+        for j in range(0, n, cols):
+            c = min(cols, n - j)
+            out = prod[:r, :c]
+            torch.mm(rows, x[j:j + c].T, out=out)
+            d = out.numpy()
+            np.subtract(1, d, out=d)
+            np.clip(d, 0, 2, out=d)
+            if rounded is not None:
+                d = rounded[:r, :c]
+                d[...] = out.numpy()
+            mine = np.arange(max(i, j), min(i + r, j + c))
+            d[mine - i, mine - j] = np.inf  # not its own neighbour
+            at = d.argmin(1)
+            value = d[np.arange(r), at]
+            closer = value < low  # a tie keeps the earlier column
+            low[closer] = value[closer]
+            near[closer] = at[closer] + j
+        if len(starts) >= 20 and done >= report * len(starts):
+            print_log(f'FINCH {name} of {n} samples: '
+                      f'{100 * done // len(starts)}% ({done}/{len(starts)} '
+                      f'chunks, {time.perf_counter() - began:.0f} s)',
+                      logger='current')
+            report = (int(10 * done / len(starts)) + 1) / 10
+    return nearest
+
+
+def _link(nearest):
+    """FINCH's partition of the first-neighbour graph: ``(N,)`` labels of
+    its weakly connected components (numbered by their lowest index, as
+    scipy gives them) and their number."""
+    n = len(nearest)
+    graph = sp.csr_matrix((np.ones(n, dtype=np.float32),
+                           (np.arange(n), nearest)), shape=(n, n))
+    k, labels = connected_components(graph, directed=True,
+                                     connection='weak')
+    return labels.astype(np.int64), k
+
+
+def _cluster_means(data, labels, k):
+    """``(k, d)`` float64 means of the float32 samples of each cluster,
+    summed in float32 as ``finch-clust``'s ``cool_mean`` does."""
+    n = len(data)
+    members = sp.csr_matrix((np.ones(n, dtype=np.float32),
+                             (np.arange(n), labels)), shape=(n, k))
+    return (members.T @ data) / np.bincount(labels, minlength=k)[:, None]
+
+
+def finch_levels(feats, chunk=1024):
+    """FINCH (Sarfraz et al., CVPR 2019): all its partitions, exactly.
+
+    The partitions ``finch-clust`` 0.2.3's ``FINCH(feats)`` (cosine
+    distance) returns, for any ``N``: the first neighbours come from
+    :func:`first_neighbours` (exact, in chunks) instead of its dense ``N x
+    N`` distance matrix, which it builds up to its ``ann_threshold``
+    (20,000 samples: 1.6 GB; 230 GB at 240K), and its approximate search
+    above it, which needs ``pynndescent`` (or ``faiss``, > 5M samples).
+
+    Level 0 links every sample to its first neighbour; the weakly
+    connected components are its clusters. Each next level does the same
+    on the means of the previous clusters (over the samples, not of the
+    means), until a level has one cluster or merges at most one pair
+    (that level is dropped). ``finch-clust`` also computes an early-exit
+    distance (the longest first-neighbour link of level 0) and sets the
+    longer links of later levels to zero in its sparse graph, but scipy's
+    ``connected_components`` keeps explicit zeros as edges, so that
+    pruning changes no partition; it is left out here (the paper's
+    algorithm has none).
+
+    Args:
+        feats (np.ndarray): ``(N, d)`` samples (cast to float32, as
+            ``finch-clust`` does).
+        chunk (int): rows per chunk of :func:`first_neighbours`.
+
+    Returns:
+        tuple: ``(N, L)`` int64 labels, one column per partition, finest
+        first, each numbered 0..K-1 by lowest sample index; and the list
+        of the L cluster counts.
+    """
+    data = np.ascontiguousarray(feats, dtype=np.float32)
+    labels, k = _link(first_neighbours(data, chunk, name='level 0'))
+    levels, counts = [labels], [k]
+    while True:
+        means = _cluster_means(data, labels, k)
+        merged, k = _link(first_neighbours(
+            means, chunk, name=f'level {len(levels)}'))
+        if k == 1 or counts[-1] - k <= 1:
+            break
+        labels = merged[labels]
+        levels.append(labels)
+        counts.append(k)
+    return np.stack(levels, 1), counts
+
+
+def finch_partition(feats, partition=1, chunk=1024):
+    """One partition of FINCH (:func:`finch_levels`), cosine distance.
 
     Vi²CLR uses the second partition (§4.3: "clusters from the second
     partition"), ``partition=1``. When FINCH stops with fewer partitions
@@ -28,18 +181,13 @@ def finch_partition(feats, partition=1, distance='cosine', seed=0):
     Args:
         feats (np.ndarray): ``(N, d)`` embeddings.
         partition (int): 0-based partition index.
-        distance (str): FINCH's metric. Defaults to ``'cosine'``.
-        seed (int): ``random_state`` of FINCH's approximate neighbour search
-            (used above its ``ann_threshold``, 20K samples).
+        chunk (int): rows per chunk of :func:`first_neighbours`.
 
     Returns:
         np.ndarray: ``(N,)`` int64 labels, 0..K-1.
     """
-    from finch import FINCH
-    c, _, _ = FINCH(np.asarray(feats, dtype=np.float32), distance=distance,
-                    random_state=seed, verbose=False)
-    c = np.asarray(c).reshape(len(feats), -1)
-    return _contiguous(c[:, min(partition, c.shape[1] - 1)])
+    levels, _ = finch_levels(feats, chunk)
+    return _contiguous(levels[:, min(partition, levels.shape[1] - 1)])
 
 
 def kmeans_partition(feats, num_clusters, seed=0):
