@@ -262,3 +262,13 @@ train_cfg = dict(max_epochs=1)
     assert not plain.model.clusters.assigned
     assert plain.message_hub.get_scalar(
         'train/loss_center_nce').current() == 0
+
+
+def test_vi2clr_is_a_base_pretext_without_its_own_dispatch():
+    """Vi2CLR shares BasePretext's preprocessor default and forward modes
+    instead of writing them again."""
+    from mmauxskd.models.algorithms.base import BasePretext
+    from mmauxskd.models.algorithms.vi2clr import Vi2CLR
+    assert issubclass(Vi2CLR, BasePretext)
+    assert 'forward' not in vars(Vi2CLR)
+    assert '__init__' in vars(Vi2CLR)
