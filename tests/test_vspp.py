@@ -251,9 +251,11 @@ def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
     data, frame size, decoder, width (and the CPU route of the same
     backbone's temporal convs), loader, lr, the step budget and its held-out
     validation; sampler, augmentation, heads and losses stay."""
-    # demo_* are the variables of _base_/datasets/demo_unlabelled.py that
-    # the demo draws its overrides from; the Runner reads none of them
-    keys = {k for k in changed(MAIN_R21D, DEMO) if not k.startswith('demo_')}
+    # demo_* are the variables the demo draws its overrides from
+    # (_base_/datasets/demo_unlabelled.py, vspp/_base_/vspp_demo.py) and
+    # _* the bases' private helpers; the Runner reads none of them
+    keys = {k for k in changed(MAIN_R21D, DEMO)
+            if not k.startswith(('demo_', '_'))}
     allowed_roots = (
         'train_dataloader.batch_size', 'train_dataloader.num_workers',
         'train_dataloader.dataset.ann_file',
