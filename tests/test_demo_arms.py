@@ -58,3 +58,31 @@ def test_progress_file_hook_writes_the_runs_progress(tmp_path):
     assert (status['stage'], status['iter'], status['max_iters']) == (
         'stage0_vspp', 8, 8)
     assert not osp.exists(path + '.tmp')
+
+
+def test_random_initialisation_readout_is_the_jobs_seeds(monkeypatch,
+                                                         tmp_path):
+    """The scratch arm's kNN of a random backbone is seeded by the job, so
+    two runs of the demo print the same figure whatever the process drew
+    before (it used to follow the process's unseeded start)."""
+    import torch
+    import mmauxskd.evaluation as evaluation
+    draws = []
+
+    def features(cfg, checkpoint, loaders, progress=True):
+        draws.append(torch.rand(4))  # stands for the backbone's init
+        return {name: None for name in loaders}
+
+    monkeypatch.setattr(evaluation, 'frozen_features', features)
+    monkeypatch.setattr(evaluation, 'build_feature_metrics', lambda cfg: [])
+    monkeypatch.setattr(evaluation, 'score_features',
+                        lambda metrics, gallery, query: {'knn/top1': 0.5})
+    job = run_demo.Job('scratch', 3, str(tmp_path), data=str(tmp_path))
+    torch.rand(7)
+    job.knn('none', ['val'])
+    torch.rand(11)
+    job.knn('none', ['val'])
+    assert torch.equal(draws[0], draws[1])
+    other = run_demo.Job('scratch', 4, str(tmp_path), data=str(tmp_path))
+    other.knn('none', ['val'])
+    assert not torch.equal(draws[0], draws[2])

@@ -179,6 +179,11 @@ class Job:
         cfg = Config.fromfile(osp.join(ROOT, KNN))
         cfg.merge_from_dict(data_options(self.data, 'train', cfg))
         loaders = dict(gallery=cfg.gallery_dataloader)
+        if checkpoint == 'none':
+            # the random initialisation is the job's seed's, as the
+            # finetuning's is, not whatever state the process started in
+            from mmengine.runner import set_random_seed
+            set_random_seed(self.seed)
         for split in splits:
             loaders[split] = copy.deepcopy(cfg.test_dataloader)
             loaders[split].dataset.ann_file = osp.join(
