@@ -1,9 +1,9 @@
 """Refuse a loaded checkpoint that does not fit the model."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmaction.registry import HOOKS
 
 from ...utils.checkpoint import check_state_dict_fits, checkpoint_state_dict
+from ...utils.model import unwrap_model
 
 
 @HOOKS.register_module()
@@ -36,8 +36,7 @@ class CheckpointFitHook(Hook):
         self.hint = hint
 
     def after_load_checkpoint(self, runner, checkpoint):
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = unwrap_model(runner.model)
         check_state_dict_fits(
             model.state_dict(), checkpoint_state_dict(checkpoint),
             self.source, self.prefix, self.allow_partial, self.hint)
