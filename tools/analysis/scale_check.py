@@ -3,9 +3,10 @@ the paper's hyper-parameters, built and run at the paper configs' sizes on
 stand-in (random / synthetic) data.
 
 Each part runs in its own process (forked from this one after the imports),
-so that its time and its peak resident memory (the process's high-water
-mark, ``ru_maxrss`` of the waited child, its own ranks included) are its
-own; the figures include the ~0.4 GiB of interpreter and imports every
+so that its wall time, CPU time (user + system: on a shared machine the
+steadier figure) and peak resident memory (the process's high-water mark,
+``ru_maxrss`` of the waited child) are its own, its gloo ranks included;
+the memory figures include the ~0.4 GiB of interpreter and imports every
 process holds (printed in the header). The sizes are read from the paper
 configs (``Config.fromfile``); the ranks and per-GPU batch from their names
 (``2xb15``), checked against ``train_dataloader.batch_size``; the number of
@@ -62,6 +63,7 @@ import contextlib
 import copy
 import datetime
 import fnmatch
+import functools
 import json
 import math
 import os
@@ -166,14 +168,21 @@ def custom_hook(cfg, type_):
 
 
 # -------------------------------------------------------------- helpers
-def rss_gib(field='VmRSS'):
-    """A ``/proc/self/status`` memory figure in GiB (NaN elsewhere)."""
-    try:
-        with open('/proc/self/status') as f:
-            line = next(x for x in f if x.startswith(field + ':'))
-    except (OSError, StopIteration):
-        return float('nan')
-    return int(line.split()[1]) / 2**20
+@functools.lru_cache(None)
+def tool_module(rel):
+    """A script of ``tools/`` as a module (its ``main`` not run)."""
+    import importlib.util
+    name = '_scale_check_' + osp.splitext(osp.basename(rel))[0]
+    spec = importlib.util.spec_from_file_location(
+        name, osp.join(ROOT, 'tools', rel))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def rss_gib():
+    """This process's resident memory in GiB (finch.py's reading)."""
+    return tool_module('benchmarks/finch.py').resident('VmRSS')
 
 
 class Timer:
@@ -383,8 +392,7 @@ def part_vi2clr_clustering(tmp, hook, num, dim):
     """The cluster hook's rank-0 computation on ``num`` embeddings."""
     import numpy as np
     from mmaction.registry import HOOKS
-    sys.path.insert(0, osp.join(ROOT, 'tools', 'benchmarks'))  # a child's
-    import finch  # tools/benchmarks/finch.py: its stand-in embeddings
+    finch = tool_module('benchmarks/finch.py')  # its stand-in embeddings
     from mmauxskd.models.utils.clustering import cluster_purity
     feats, classes = finch.clustered(num, dim, 400, 30, 0)
     hook = HOOKS.build(hook)
@@ -555,9 +563,7 @@ def part_dataset(tmp, dataset, sampler, num, world):
 def make_videos(out, size, frames):
     """Two synthetic ``size`` x ``size`` mp4 videos of ``frames`` frames
     (the demo generator's) in ``out``."""
-    sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))  # a child's
-    import make_demo_data
-    make_demo_data.main([
+    tool_module('data/make_demo_data.py').main([
         '--out', out, '--num-unlabelled', '2', '--num-pretext-val', '0',
         '--num-train', '0', '--num-val', '0', '--num-test', '0', '--size',
         str(size), '--min-frames', str(frames), '--max-frames', str(frames)])
@@ -758,7 +764,8 @@ def catalogue(quick=False, names=None, model_batch=MODEL_BATCH):
 def run_forked(fn, tmp, timeout, **kwargs):
     """``fn(tmp, **kwargs)`` in a forked child whose output goes to
     ``tmp/part.log``; returns ``(result or None, error or None, seconds,
-    peak resident GiB)``."""
+    CPU seconds, peak resident GiB)``: the child's figures, its own
+    children's (gloo ranks) included."""
     os.makedirs(tmp, exist_ok=True)
     out, log = osp.join(tmp, 'result.json'), osp.join(tmp, 'part.log')
     sys.stdout.flush()
@@ -787,21 +794,22 @@ def run_forked(fn, tmp, timeout, **kwargs):
             os._exit(code)
     _, status, usage = os.wait4(pid, 0)
     seconds = time.perf_counter() - start
-    peak = usage.ru_maxrss / 2**20  # KiB on Linux
+    figures = (seconds, usage.ru_utime + usage.ru_stime,
+               usage.ru_maxrss / 2**20)  # KiB on Linux
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         why = (f'timed out after {timeout} s' if sig == signal.SIGALRM else
                f'killed by signal {sig}' + (' (out of memory?)'
                                             if sig == signal.SIGKILL else ''))
-        return None, why, seconds, peak
+        return (None, why) + figures
     try:
         with open(out) as f:
             res = json.load(f)
     except (OSError, ValueError):
-        return None, f'exited with {os.WEXITSTATUS(status)}, no result', \
-            seconds, peak
-    return (res['result'], None, seconds, peak) if res['ok'] else \
-        (None, res['error'], seconds, peak)
+        return (None, f'exited with {os.WEXITSTATUS(status)}, no '
+                'result') + figures
+    return ((res['result'], None) if res['ok'] else
+            (None, res['error'])) + figures
 
 
 def machine():
@@ -825,14 +833,14 @@ def machine():
 
 def table(rows, markdown=False):
     """The rows as text (or a markdown table)."""
-    head = ('part', 'config(s)', 'sizes', 'time (s)', 'peak RSS (GiB)',
-            'result')
+    head = ('part', 'config(s)', 'sizes', 'time (s)', 'CPU (s)',
+            'peak RSS (GiB)', 'result')
     lines = []
     for r in rows:
         configs = ', '.join(osp.basename(c)[:-3] for c in r['configs'])
         result = r['summary'] if r['ok'] else f'FAILED: {r["error"]}'
         lines.append((r['part'], configs, r['sizes'], f'{r["seconds"]:.1f}',
-                      f'{r["peak_gib"]:.2f}', result))
+                      f'{r["cpu_s"]:.1f}', f'{r["peak_gib"]:.2f}', result))
     if markdown:
         out = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
         out += ['| ' + ' | '.join(c.replace('|', '/') for c in line) + ' |'
@@ -909,8 +917,8 @@ def main(argv=None):
         if any(p.fn is part_model for p in parts):
             videos = osp.join(work, 'videos')
             size, frames = (64, 64) if args.quick else (128, 128)
-            _, err, _, _ = run_forked(make_videos, videos, args.timeout,
-                                      size=size, frames=frames)
+            err = run_forked(make_videos, videos, args.timeout, size=size,
+                             frames=frames)[1]
             if err:
                 raise SystemExit(f'making the synthetic videos failed: {err}'
                                  f' ({osp.join(videos, "part.log")})')
@@ -919,14 +927,15 @@ def main(argv=None):
                     p.kwargs['videos'] = videos
         for p in parts:
             tmp = osp.join(work, p.name)
-            result, err, seconds, peak = run_forked(p.fn, tmp, args.timeout,
-                                                    **p.kwargs)
+            result, err, seconds, cpu, peak = run_forked(
+                p.fn, tmp, args.timeout, **p.kwargs)
             row = dict(part=p.name, configs=p.configs, sizes=p.sizes,
-                       ok=err is None, seconds=seconds, peak_gib=peak)
+                       ok=err is None, seconds=seconds, cpu_s=cpu,
+                       peak_gib=peak)
             if err is None:
                 row.update(result, summary=result['summary'])
-                print(f'{p.name}: ok, {seconds:.1f} s, peak {peak:.2f} GiB:'
-                      f' {result["summary"]}', flush=True)
+                print(f'{p.name}: ok, {seconds:.1f} s ({cpu:.1f} s CPU), '
+                      f'peak {peak:.2f} GiB: {result["summary"]}', flush=True)
             else:
                 code = 1
                 row['error'] = err
