@@ -240,9 +240,9 @@ def _queue_rank(rank, world, port, size, dim, batch, steps, out):
     from mmauxskd.models.utils import FeatureQueue, enqueue_all_pending
     result = dict(rank=rank)
     try:
-        torch.distributed.init_process_group(
+        torch.distributed.init_process_group(  # a rank that fails ends
             'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank,
-            world_size=world)
+            world_size=world, timeout=datetime.timedelta(seconds=120))
         torch.manual_seed(0)  # the same initial bank on every rank
         holder = nn.Module()
         holder.queue = FeatureQueue(size, dim)
@@ -261,11 +261,11 @@ def _queue_rank(rank, world, port, size, dim, batch, steps, out):
                           for s in range(steps) for r in range(world)])
         expected = torch.cat([initial, keys])[-size:]
         got = holder.queue.ordered()
-        wrong = (got != expected).any(1).nonzero().flatten()
-        check(len(wrong) == 0,
+        wrong = (got != expected).any(1).nonzero().flatten().tolist()
+        check(not wrong,
               f'rank {rank}: {len(wrong)} of {size} queue rows differ from '
-              f'the direct computation (first: row {int(wrong[0]) if len(wrong) else -1} '
-              'from the oldest)')
+              f'the direct computation (the first: row {wrong[:1]} from the '
+              'oldest)')
         check(int(holder.queue.ptr) == len(keys) % size,
               f'rank {rank}: ptr {int(holder.queue.ptr)}, expected '
               f'{len(keys) % size}')
