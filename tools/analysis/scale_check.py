@@ -70,6 +70,7 @@ import os
 import os.path as osp
 import platform
 import re
+import runpy
 import shutil
 import signal
 import sys
@@ -169,20 +170,15 @@ def custom_hook(cfg, type_):
 
 # -------------------------------------------------------------- helpers
 @functools.lru_cache(None)
-def tool_module(rel):
-    """A script of ``tools/`` as a module (its ``main`` not run)."""
-    import importlib.util
-    name = '_scale_check_' + osp.splitext(osp.basename(rel))[0]
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(ROOT, 'tools', rel))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tool_script(rel):
+    """The names a ``tools/`` script defines (run as a module: its
+    ``main`` does not run)."""
+    return runpy.run_path(osp.join(ROOT, 'tools', rel))
 
 
 def rss_gib():
     """This process's resident memory in GiB (finch.py's reading)."""
-    return tool_module('benchmarks/finch.py').resident('VmRSS')
+    return tool_script('benchmarks/finch.py')['resident']('VmRSS')
 
 
 class Timer:
@@ -392,9 +388,11 @@ def part_vi2clr_clustering(tmp, hook, num, dim):
     """The cluster hook's rank-0 computation on ``num`` embeddings."""
     import numpy as np
     from mmaction.registry import HOOKS
-    finch = tool_module('benchmarks/finch.py')  # its stand-in embeddings
+
     from mmauxskd.models.utils.clustering import cluster_purity
-    feats, classes = finch.clustered(num, dim, 400, 30, 0)
+    # tools/benchmarks/finch.py's stand-in embeddings
+    clustered = tool_script('benchmarks/finch.py')['clustered']
+    feats, classes = clustered(num, dim, 400, 30, 0)
     hook = HOOKS.build(hook)
     before = rss_gib()
     with Timer() as t:
@@ -563,7 +561,7 @@ def part_dataset(tmp, dataset, sampler, num, world):
 def make_videos(out, size, frames):
     """Two synthetic ``size`` x ``size`` mp4 videos of ``frames`` frames
     (the demo generator's) in ``out``."""
-    tool_module('data/make_demo_data.py').main([
+    tool_script('data/make_demo_data.py')['main']([
         '--out', out, '--num-unlabelled', '2', '--num-pretext-val', '0',
         '--num-train', '0', '--num-val', '0', '--num-test', '0', '--size',
         str(size), '--min-frames', str(frames), '--max-frames', str(frames)])
