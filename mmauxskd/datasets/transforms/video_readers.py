@@ -425,6 +425,9 @@ class DecordReader:
             else:
                 yield from batch
 
+    def close(self):
+        self.reader = None
+
 
 def _source(filename):
     """MMAction2's habit: a name without an extension means ``.mp4``."""
