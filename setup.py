@@ -49,9 +49,10 @@ setup(
         'matplotlib',
         'Pillow',
         'scipy',
-        # PyAVSeekInit, the decoder of every config and data tool; the
-        # releases tested (17.0.0 and 18.1.0: tests/test_install.py)
-        'av>=17,<19',
+        # PyAVSeekInit, the decoder of every config and data tool: the
+        # releases tested, 12.3.0, 16.1.0 and 18.1.0 (the newest; NVDEC
+        # needs >= 14, below that PyAVSeekInit(device='cuda') falls back)
+        'av>=12.3,<19',
         # the OpenCV that mmengine and mmcv-lite require; mmaction2 1.2.0 also
         # requires opencv-contrib-python (docs/compatibility.md, OpenCV)
         'opencv-python',

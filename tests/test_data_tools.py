@@ -70,7 +70,10 @@ def faststart_mp4(src, dst):
     import av
     with av.open(src) as inp, av.open(dst, 'w', options=dict(
             movflags='faststart')) as out:
-        stream = out.add_stream_from_template(inp.streams.video[0])
+        template = inp.streams.video[0]
+        stream = out.add_stream_from_template(template) if hasattr(
+            out, 'add_stream_from_template') else out.add_stream(
+                template=template)  # PyAV < 13
         for packet in inp.demux(inp.streams.video[0]):
             if packet.dts is not None:
                 packet.stream = stream
