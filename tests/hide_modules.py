@@ -15,13 +15,16 @@ ENV = 'MMAUXSKD_TEST_HIDE'
 
 
 class HiddenModules(importlib.abc.MetaPathFinder):
-    """The finder; ``names`` are top-level module names."""
+    """The finder; ``names`` are top-level module names; ``asked`` lists
+    the refused imports."""
 
     def __init__(self, names):
         self.names = frozenset(names)
+        self.asked = []
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname.partition('.')[0] in self.names:
+            self.asked.append(fullname)
             raise ModuleNotFoundError(
                 f'No module named {fullname!r} (hidden by tests)',
                 name=fullname)
