@@ -37,7 +37,8 @@ def add_common_args(parser):
     parser.add_argument(
         '--decoder', choices=['decord', 'pyav', 'torchcodec'],
         help="decode the videos with this backend instead of the config's "
-        '(docs/benchmarks.md#decoders)')
+        '(docs/benchmarks.md#decoders); decord is optional: pip install -e '
+        '.[decord]')
     parser.add_argument(
         '--decoder-device', default='cpu', choices=['cpu', 'cuda'],
         help="with --decoder pyav or torchcodec: 'cuda' decodes with NVDEC "
