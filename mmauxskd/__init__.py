@@ -7,7 +7,15 @@ registries.
 """
 import importlib.util as _util
 
-if _util.find_spec('mmaction') is None:  # installed apart (setup.py says why)
+
+def _installed(name):
+    try:
+        return _util.find_spec(name) is not None
+    except ImportError:
+        return False
+
+
+if not _installed('mmaction'):  # installed apart (setup.py says why)
     raise ImportError('mmauxskd needs mmaction2 1.2.0, installed without its '
                       'dependencies: pip install --no-deps -r '
                       'requirements/mmaction2.txt')

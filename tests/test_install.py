@@ -64,6 +64,21 @@ def test_decord_is_an_extra_and_mmaction2_comes_without_it():
     assert theirs - names == {'decord'}
 
 
+def test_import_without_mmaction2_says_how_to_install_it():
+    """`pip install -e .` alone does not bring mmaction2 (installed with
+    --no-deps): importing mmauxskd then says so in one line."""
+    proc = subprocess.run(
+        [sys.executable, '-c', 'import hide_modules; '
+         "hide_modules.hide(['mmaction']); import mmauxskd"],
+        capture_output=True, text=True, cwd=ROOT, env=dict(
+            os.environ, PYTHONPATH=os.pathsep.join(
+                [ROOT, osp.join(ROOT, 'tests')])))
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        'ImportError: mmauxskd needs mmaction2 1.2.0, installed without its '
+        'dependencies: pip install --no-deps -r requirements/mmaction2.txt')
+
+
 def test_av_pin_admits_the_installed_release():
     from packaging.requirements import Requirement
     av, = [Requirement(r) for r in declared()['install_requires']
