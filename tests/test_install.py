@@ -11,18 +11,15 @@ import json
 import os
 import os.path as osp
 import re
-import runpy
 import subprocess
 import sys
 import time
 import urllib.request
 from importlib import metadata
-from unittest import mock
 
 import pytest
-import setuptools
 
-from conftest import ROOT
+from conftest import ROOT, setup_kwargs as declared
 
 PYTHON = '3.11'  # the tested Python
 # manylinux2014 = glibc 2.17; the newest torch, av and numpy wheels for
@@ -33,15 +30,6 @@ PLATFORMS = {arch: [f'manylinux2014_{arch}', f'manylinux_2_28_{arch}']
 
 def _name(requirement):
     return re.split(r'[\s<>=!~;\[]', requirement.strip(), 1)[0].lower()
-
-
-def declared():
-    """setup.py's ``setup()`` keywords, read by running it with
-    ``setuptools.setup`` replaced (nothing is built)."""
-    kwargs = {}
-    with mock.patch.object(setuptools, 'setup', kwargs.update):
-        runpy.run_path(osp.join(ROOT, 'setup.py'), run_name='__main__')
-    return kwargs
 
 
 def requirement_lines(path):
