@@ -96,41 +96,52 @@ def _pip(arch, args, report):
                             env=dict(os.environ, PIP_NO_INPUT='1'))
 
 
-@pytest.mark.parametrize('arch', sorted(PLATFORMS))
-def test_pip_resolves_the_install_without_decord(arch, tmp_path):
-    """`pip install -e .`'s requirements resolve to wheels for ``arch``
-    (Python 3.11, glibc 2.28), decord among none of them; torch (installed
-    first, the build for the machine) and mmaction2 (installed with
-    --no-deps) are found as wheels, their metadata read by HTTP range
-    requests rather than downloading torch whole."""
+@pytest.fixture(scope='module')
+def resolved(tmp_path_factory):
+    """pip's answers for every architecture, its four dry runs at once:
+    ``{arch: {'deps' | 'no-deps': (output, {name: version})}}``, and the
+    seconds they took together."""
     problem = _pypi_problem()
     if problem:
         pytest.skip(problem)
+    folder = tmp_path_factory.mktemp('pip')
     setup = declared()
     torch = [r for r in setup['install_requires'] if _name(r) == 'torch']
     rest = [r for r in setup['install_requires'] if _name(r) != 'torch']
     pinned_torch, = [r for r in requirement_lines('requirements/cpu.txt')
                      if _name(r) == 'torch']
     start = time.perf_counter()
-    jobs = {
-        'deps': _pip(arch, rest, str(tmp_path / 'deps.json')),
-        'no-deps': _pip(arch, [
+    jobs = {}
+    for arch in PLATFORMS:
+        jobs[arch, 'deps'] = _pip(arch, rest, str(folder / f'{arch}-deps'))
+        jobs[arch, 'no-deps'] = _pip(arch, [
             '--no-deps', '--use-feature=fast-deps', pinned_torch, *torch,
             *requirement_lines('requirements/mmaction2.txt')],
-            str(tmp_path / 'no-deps.json')),
-    }
-    outputs = {k: p.communicate(timeout=170)[0] for k, p in jobs.items()}
-    took = time.perf_counter() - start
-    installs = {}
-    for key, proc in jobs.items():
-        assert proc.returncode == 0, f'{arch} {key}:\n{outputs[key][-3000:]}'
-        with open(tmp_path / f'{key}.json') as f:
-            installs[key] = {i['metadata']['name'].lower():
-                             i['metadata']['version']
-                             for i in json.load(f)['install']}
-    assert 'decord' not in installs['deps']
+            str(folder / f'{arch}-no-deps'))
+    out = {}
+    for (arch, key), proc in jobs.items():
+        text = proc.communicate(timeout=170)[0]
+        assert proc.returncode == 0, f'{arch} {key}:\n{text[-3000:]}'
+        with open(folder / f'{arch}-{key}') as f:
+            out.setdefault(arch, {})[key] = (text, {
+                i['metadata']['name'].lower(): i['metadata']['version']
+                for i in json.load(f)['install']})
+    return out, time.perf_counter() - start
+
+
+@pytest.mark.parametrize('arch', sorted(PLATFORMS))
+def test_pip_resolves_the_install_without_decord(arch, resolved):
+    """`pip install -e .`'s requirements resolve to wheels for ``arch``
+    (Python 3.11, glibc 2.28), decord among none of them; torch (installed
+    first, the build for the machine) and mmaction2 (installed with
+    --no-deps) are found as wheels, their metadata read by HTTP range
+    requests rather than downloading torch whole."""
+    answers, took = resolved
+    deps, no_deps = answers[arch]['deps'][1], answers[arch]['no-deps'][1]
+    assert 'decord' not in deps
     assert {'av', 'mmengine', 'mmcv-lite', 'numpy', 'opencv-python',
-            'scipy'} <= set(installs['deps'])
-    assert set(installs['no-deps']) == {'torch', 'mmaction2'}
-    assert 'Downloading torch-' not in outputs['no-deps']  # 0.4-0.6 GB
-    print(f'{arch}: resolved in {took:.1f} s: {sorted(installs["deps"])}')
+            'scipy'} <= set(deps)
+    assert set(no_deps) == {'torch', 'mmaction2'}
+    assert 'Downloading torch-' not in answers[arch]['no-deps'][0]  # 0.5 GB
+    print(f'{arch}: resolved (both architectures) in {took:.1f} s: '
+          f'{sorted(deps)}')
