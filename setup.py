@@ -53,5 +53,8 @@ setup(
     extras_require={
         'tests': ['pytest>=7', 'hypothesis>=6'],
         'plots': ['matplotlib', 'tensorboard'],
+        # tools/train.py / tools/test.py --vis-backend tensorboard | wandb
+        'tensorboard': ['tensorboard'],
+        'wandb': ['wandb'],
     },
     zip_safe=False)
