@@ -133,6 +133,9 @@ class SyntheticData:
         for _ in range(NUM_FRAMES):
             writer.write(self.frame)
         writer.release()
+        if not (osp.exists(path) and osp.getsize(path)):
+            raise RuntimeError('OpenCV wrote no mp4v video (no MPEG-4 '
+                               'encoder in this build); give --shape')
 
     def _frames(self, tmpl):
         def write(folder):
@@ -146,10 +149,12 @@ class SyntheticData:
         common = dict(label=0, modality='RGB', sample_idx=0)
         if 'RawFrameDecode' in kinds:
             tmpl = dataset.get('filename_tmpl', 'img_{:05}.jpg')
+            folder = 'frames_' + ''.join(c if c.isalnum() else '_'
+                                         for c in tmpl)
             return dict(common, offset=0, total_frames=NUM_FRAMES,
                         filename_tmpl=tmpl,
                         start_index=dataset.get('start_index', 1),
-                        frame_dir=self._path('frames', self._frames(tmpl)))
+                        frame_dir=self._path(folder, self._frames(tmpl)))
         if 'LoadImageAsClip' in kinds:
             return dict(common, filename=self._path(
                 'image.jpg', lambda p: cv2.imwrite(p, self.frame)))
