@@ -7,15 +7,16 @@ tools/analysis_tools/get_flops.py, for pretext algorithms too).
 One line per config (a folder: every config under it, ``_base_`` folders
 left out), e.g.::
 
-    configs/vcop/vcop_r3d-18_2xb15-3x16x8-200e_k100-rgb.py: FLOPs 24.99 G, \
-params 33.16 M, input 1x3x3x16x112x112 (train pipeline)
+    configs/vcop/vcop_r3d-18_2xb15-3x16x8-200e_k100-rgb.py: FLOPs 27.63 G, \
+params 33.7 M, input 1x3x3x16x112x112 (train pipeline)
 
 What is counted:
 
-* FLOPs: mmengine's ``get_model_complexity_info`` (fvcore's counting: one
-  multiply-add is one FLOP; additions, normalisation and pooling are not
-  counted, as in MMAction2's model zoo) of the model's ``forward`` in
-  mmengine's ``'tensor'`` mode, ``model(inputs)``, in eval mode: what a
+* FLOPs: mmengine's ``FlopAnalyzer``, as in its
+  ``get_model_complexity_info`` (fvcore's counting: one multiply-add is
+  one FLOP; additions, normalisation and pooling are not counted, as in
+  MMAction2's model zoo), of the model's ``forward`` in mmengine's
+  ``'tensor'`` mode, ``model(inputs)``, in eval mode: what a
   feature extractor runs. For a recognizer (MMAction2's ``Recognizer3D``
   / ``Recognizer2D``) that is the backbone; for VSPP and VCOP backbone and
   pretext head; for auxSKD, RSPNet, MLFO and Vi2CLR the (student / query /
@@ -38,8 +39,6 @@ with the others and exits with status 1. Nothing is downloaded: models
 are built without loading weights.
 """
 import argparse
-import contextlib
-import logging
 import os
 import os.path as osp
 import sys
@@ -50,10 +49,9 @@ import numpy as np
 import torch
 
 import mmauxskd  # noqa: F401  (stack fixes, registers our modules)
-from mmengine.analysis import get_model_complexity_info
+from mmengine.analysis import FlopAnalyzer, parameter_count
 from mmengine.config import Config, DictAction
 from mmengine.dataset import Compose
-from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 from mmauxskd.cfg.walk import loader_datasets, transforms_of
@@ -173,38 +171,23 @@ def input_shape(cfg, data, split=None):
     return (1, ) + tuple(packed['inputs'].shape), f'{name} pipeline'
 
 
-class _DropUncounted(logging.Filter):
-    """Drops mmengine's warnings about what the count leaves out, printed
-    for every config: the modules the trace never called (by design:
-    teachers, key encoders, heads outside the 'tensor' mode) and the
-    operators without a FLOP rule (additions, normalisation, pooling:
-    fvcore's convention, as in MMAction2's figures)."""
-
-    def filter(self, record):
-        message = record.getMessage()
-        return not ('were never called' in message
-                    or message.startswith('Unsupported operator'))
-
-
-@contextlib.contextmanager
-def _quiet_uncalled():
-    logger = MMLogger.get_current_instance()
-    dropper = _DropUncounted()
-    logger.addFilter(dropper)
-    try:
-        yield
-    finally:
-        logger.removeFilter(dropper)
-
-
 def complexity(model, shape):
     """``(flops, params)`` of ``model(inputs)`` (mmengine's 'tensor'
-    mode) on a random input of ``shape``."""
-    inputs = torch.randn(shape)
-    with torch.no_grad(), _quiet_uncalled():
-        info = get_model_complexity_info(
-            model, inputs=(inputs, ), show_table=False, show_arch=False)
-    return info['flops'], info['params']
+    mode) on a random input of ``shape``.
+
+    mmengine's ``FlopAnalyzer`` and ``parameter_count``, the two figures of
+    its ``get_model_complexity_info`` without the activation count, which
+    would trace the model a second time. Its warnings about what the count
+    leaves out are off: the modules the trace never calls (by design:
+    teachers, key encoders, heads outside the 'tensor' mode) and operators
+    without a FLOP rule (additions, normalisation, pooling: fvcore's
+    convention, as in MMAction2's figures).
+    """
+    with torch.no_grad():
+        flops = FlopAnalyzer(model, (torch.randn(shape), ))
+        flops.unsupported_ops_warnings(False).uncalled_modules_warnings(
+            False)
+        return flops.total(), parameter_count(model)['']
 
 
 def describe(path, flops, params, shape, source):
