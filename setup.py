@@ -64,6 +64,9 @@ setup(
     extras_require={
         'tests': ['pytest>=7', 'hypothesis>=6'],
         'plots': ['matplotlib', 'tensorboard'],
+        # tools/train.py / tools/test.py --vis-backend tensorboard | wandb
+        'tensorboard': ['tensorboard'],
+        'wandb': ['wandb'],
         # the optional decoder: MMAction2's DecordInit / DecordDecode,
         # --decoder decord on the tools (x86_64 and macOS wheels only)
         'decord': ['decord==0.6.0'],
