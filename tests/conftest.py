@@ -55,14 +55,19 @@ def write_config(folder, base, body='', name='tiny.py'):
     return path
 
 
-def demo_overrides(data, train_list='train', test_list='test', batch=2):
-    """Config text pointing the demo configs' loaders at ``tiny_data``."""
+def demo_overrides(data, train_list='train', test_list='test', batch=2,
+                   own_workers=False):
+    """Config text pointing the demo configs' loaders at ``tiny_data``:
+    no dataloader workers, or with ``own_workers`` the train and val
+    loaders' workers as the config has them."""
+    workers = '' if own_workers else \
+        ' num_workers=0, persistent_workers=False,'
     return f"""
 _root = {osp.join(data, 'videos')!r}
-train_dataloader = dict(batch_size={batch}, num_workers=0,
-    persistent_workers=False, dataset=dict(data_prefix=dict(video=_root),
+train_dataloader = dict(batch_size={batch},{workers}
+    dataset=dict(data_prefix=dict(video=_root),
     ann_file={osp.join(data, f'demo_{train_list}_list_videos.txt')!r}))
-val_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False,
+val_dataloader = dict(batch_size=2,{workers}
     dataset=dict(data_prefix=dict(video=_root),
     ann_file={osp.join(data, f'demo_{test_list}_list_videos.txt')!r}))
 test_dataloader = dict(batch_size=1, num_workers=0, persistent_workers=False,

@@ -19,7 +19,7 @@ import torch
 from mmengine.fileio import LocalBackend
 
 from conftest import ROOT, demo_overrides, load_tool, write_config
-from train_runs import assert_same_state
+from train_runs import assert_same_state, epoch_1_of
 
 DEMO = 'configs/finetune/r2plus1d-r10-w8_1xb8-16x1x1-160it_demo-rgb.py'
 # 2 epochs of 2 steps, a checkpoint after each, the last one kept
@@ -71,16 +71,6 @@ def assert_same_run(reference, work):
     b = torch.load(osp.join(work, 'epoch_2.pth'), weights_only=False)
     assert a['meta']['iter'] == b['meta']['iter'] == 4
     assert_same_state(a, b)
-
-
-def epoch_1_of(reference, work):
-    """A work dir holding the reference run's first checkpoint, as a run
-    killed in epoch 2 leaves it: the runs below resume it and train epoch 2
-    (saving the first epoch of each)."""
-    os.makedirs(work)
-    shutil.copy(osp.join(reference, 'epoch_1.pth'), work)
-    with open(osp.join(work, 'last_checkpoint'), 'w') as f:
-        f.write(osp.join(work, 'epoch_1.pth'))
 
 
 def last_checkpoint(work):

@@ -9,9 +9,11 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
-from mmengine.runner import Runner
+from mmengine.runner import EpochBasedTrainLoop, Runner
 
 from conftest import ROOT
+from mmauxskd.datasets.robust import robust_datasets
+from mmauxskd.engine.hooks import RandomStateHook
 
 CONFIGS = sorted(
     p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
@@ -116,6 +118,11 @@ def test_config_builds_and_trains_one_step(path, tiny_data, tmp_path):
     runner = Runner.from_cfg(cfg)
     runner.train()
     assert runner.iter == 1
+    # what exact --resume with persistent workers rests on
+    # (tests/test_exact_resume.py): RandomStateHook, epochs, robust data
+    assert isinstance(runner.train_loop, EpochBasedTrainLoop)
+    assert any(isinstance(h, RandomStateHook) for h in runner.hooks)
+    assert list(robust_datasets(runner.train_dataloader.dataset))
     loss = runner.message_hub.get_scalar('train/loss').current()
     assert math.isfinite(loss)
 

@@ -5,6 +5,7 @@ import os.path as osp
 
 import pytest
 import torch
+from mmengine.config import Config
 
 from conftest import (ROOT, demo_overrides, free_port, load_tool, run_tool,
                       write_config)
@@ -80,7 +81,10 @@ def test_process_group_closed_after_an_exception(monkeypatch):
 
 
 def test_killed_run_resumes_exactly(tiny_data, tmp_path):
-    body = demo_overrides(tiny_data) + (
+    """Killed (no cleanup) in epoch 2 with the config's loaders (2
+    persistent workers each for training and validation) and resumed: the
+    uninterrupted run's weights, optimizer and generator states."""
+    body = demo_overrides(tiny_data, own_workers=True) + (
         'train_cfg = dict(max_epochs=3, val_interval=1)\n'
         'default_hooks = dict(checkpoint=dict(max_keep_ckpts=5, interval=1))\n')
     cfg = write_config(tmp_path, DEMO, body)
@@ -105,6 +109,8 @@ def test_killed_run_resumes_exactly(tiny_data, tmp_path):
 
     run_tool(['tools/train.py', cfg, '--work-dir', killed, '--resume'])
     assert 'resumed epoch: 1, iter: 4' in _log(killed)
+    loader = Config.fromfile(cfg).train_dataloader
+    assert loader.num_workers == 2 and loader.persistent_workers
     a = torch.load(osp.join(full, 'epoch_3.pth'), weights_only=False)
     b = torch.load(osp.join(killed, 'epoch_3.pth'), weights_only=False)
     assert a['meta']['iter'] == b['meta']['iter'] == 12

@@ -1,7 +1,7 @@
 """MLFO at scale and on the Runner: 2 gloo ranks give the gradients,
 Sinkhorn targets and score queue of 1 rank holding the global batch;
 tools/train.py trains and validates the demo config on tiny clips.
-(Resume and tools/dist_train.sh: test_mlfo_resume.py.)
+(tools/dist_train.sh: test_mlfo_resume.py; resume: test_exact_resume.py.)
 """
 import os
 import os.path as osp

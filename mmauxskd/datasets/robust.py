@@ -24,13 +24,22 @@ Videos shorter than a pretext sampler's span are reported too (reason
 ``too short: N frames, needs M``): skipped like broken ones where the
 sampler says the label would be meaningless (VSPP's pace and segment),
 otherwise kept, with the report (see :class:`ShortVideoError`).
+
+Dataloader workers re-seed per epoch (:meth:`RobustDatasetMixin.
+set_worker_epoch`, called by :class:`RandomStateHook`): a worker's python,
+numpy and torch generators at the start of an epoch depend on the run's
+seed, the epoch, the rank and the worker id only, not on when the worker
+was started, so that persistent workers and ``--resume`` agree.
 """
 import contextvars
 import json
 import os
 import os.path as osp
+import random
 import warnings
 
+import numpy as np
+import torch
 from mmaction.datasets import RawframeDataset, VideoDataset
 from mmaction.registry import DATASETS
 from mmengine.logging import print_log
@@ -68,6 +77,33 @@ class ShortVideoError(ValueError):
 
 # the dataset preparing the current sample, for report_kept_sample
 _preparing = contextvars.ContextVar('mmauxskd_preparing', default=None)
+# (seed, epoch, rank) this dataloader worker process last re-seeded for: one
+# re-seed per epoch and process, however many robust datasets it serves
+# (a ConcatDataset's)
+_worker_seeded = None
+
+
+def seed_worker(seed, epoch, rank, worker_id):
+    """Seed this process's python, numpy and torch generators from
+    ``(seed, epoch, rank, worker_id)`` alone (numpy's ``SeedSequence``, one
+    independent child per library)."""
+    seq = np.random.SeedSequence([seed % 2**64, epoch, rank, worker_id])
+    py, nps, pt = seq.spawn(3)
+    random.seed(int(py.generate_state(1, np.uint64)[0]))
+    np.random.seed(nps.generate_state(4))
+    torch.manual_seed(int(pt.generate_state(1, np.uint64)[0]))
+
+
+def robust_datasets(dataset):
+    """Yield the robust datasets inside (possibly wrapped) ``dataset``:
+    itself, a wrapper's ``dataset`` and ``datasets`` (RepeatDataset,
+    ConcatDataset), recursively."""
+    if isinstance(dataset, RobustDatasetMixin):
+        yield dataset
+    for inner in getattr(dataset, 'datasets', []):
+        yield from robust_datasets(inner)
+    if hasattr(dataset, 'dataset'):
+        yield from robust_datasets(dataset.dataset)
 
 
 def report_kept_sample(path, reason, why=''):
@@ -222,7 +258,34 @@ class RobustDatasetMixin:
         self.bad_sample_file = None
         self._logged_bad = set()
         self._logged_kept = set()
+        # (seed, epoch, rank) for the workers, in shared memory: created
+        # before any worker starts, so forked and spawned workers see the
+        # values the main process writes later; epoch -1: never re-seed
+        self._worker_epoch = torch.full((3, ), -1,
+                                        dtype=torch.int64).share_memory_()
         super().__init__(*args, max_refetch=max_refetch, **kwargs)
+
+    def set_worker_epoch(self, seed, epoch, rank):
+        """Make this dataset's dataloader workers re-seed (:func:`
+        seed_worker`) before their first sample of ``epoch``. Call it
+        before the epoch's iterator is made (``before_train_epoch``); the
+        main process's own generators (``num_workers=0``) are left alone.
+        """
+        if not self._worker_epoch.is_shared():  # a copy (deepcopy) of one
+            self._worker_epoch.share_memory_()
+        self._worker_epoch.copy_(torch.tensor([seed % 2**63, epoch, rank]))
+
+    def _follow_worker_epoch(self):
+        """In a dataloader worker: re-seed once the epoch has changed."""
+        global _worker_seeded
+        info = torch.utils.data.get_worker_info()
+        if info is None:
+            return
+        seed, epoch, rank = self._worker_epoch.tolist()
+        if epoch < 0 or _worker_seeded == (seed, epoch, rank):
+            return
+        _worker_seeded = (seed, epoch, rank)
+        seed_worker(seed, epoch, rank, info.id)
 
     def load_data_list(self):
         if not osp.isfile(self.ann_file):
@@ -275,6 +338,7 @@ class RobustDatasetMixin:
             raise list_format_error(self.ann_file, problems, total, why)
 
     def __getitem__(self, idx):
+        self._follow_worker_epoch()  # before any draw for this sample
         try:
             return super().__getitem__(idx)
         except BrokenVideoError:

@@ -7,18 +7,8 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmaction.registry import HOOKS
 
-from ...datasets.robust import RobustDatasetMixin, read_bad_samples
+from ...datasets.robust import read_bad_samples, robust_datasets
 from .resume_point import checkpoint_position, resumed_from
-
-
-def _robust_datasets(dataset):
-    """Yield the robust datasets inside (possibly wrapped) ``dataset``."""
-    if isinstance(dataset, RobustDatasetMixin):
-        yield dataset
-    for inner in getattr(dataset, 'datasets', []):
-        yield from _robust_datasets(inner)
-    if hasattr(dataset, 'dataset'):
-        yield from _robust_datasets(dataset.dataset)
 
 
 @HOOKS.register_module()
@@ -55,7 +45,7 @@ class BrokenVideoReportHook(Hook):
         if is_main_process() and osp.exists(self.path) and \
                 not resumed_from(runner, self._loaded):
             os.remove(self.path)
-        for dataset in _robust_datasets(runner.train_dataloader.dataset):
+        for dataset in robust_datasets(runner.train_dataloader.dataset):
             dataset.bad_sample_file = self.path
 
     def _report(self, runner, final=False):

@@ -7,6 +7,7 @@ from mmengine.dist import all_gather_object, get_rank, get_world_size
 from mmengine.hooks import CheckpointHook, Hook
 from mmaction.registry import HOOKS
 
+from ...datasets.robust import robust_datasets
 from .resume_point import checkpoint_position, resumed_from
 
 
@@ -49,9 +50,33 @@ class RandomStateHook(Hook):
     torch's generator), so the hook also makes validation leave the states as
     it found them.
 
-    Dataloader workers keep their own generators: with ``num_workers > 0``,
-    use ``persistent_workers=False`` for exact resumption (workers are then
-    re-seeded from the run's seed every epoch).
+    Dataloader workers (``num_workers > 0``, persistent or not) are made
+    independent of when they were started, before every training epoch:
+
+    * the robust training datasets (inside ``RepeatDataset`` /
+      ``ConcatDataset`` too) are told the run's seed, the epoch and the
+      rank (:meth:`~mmauxskd.datasets.robust.RobustDatasetMixin.
+      set_worker_epoch`); each worker re-seeds its python, numpy and torch
+      generators from them and its worker id before its first sample of the
+      epoch. Persistent workers would otherwise carry their generators from
+      epoch to epoch, and a resumed run's fresh workers would start from
+      another state. Batches go to the workers in turn from worker 0 every
+      epoch, so the same samples meet the same generators.
+    * the training loader gets its own ``torch.Generator`` (seeded from the
+      run's seed) unless it has one: making a loader's iterator draws a
+      seed from it, otherwise from torch's global generator; with
+      persistent workers that happens once per process, at the first epoch
+      it trains, so a resumed run would draw one number more from the
+      global generator (dropout and every later draw would shift).
+
+    Workers of a training loader without a robust dataset are not re-seeded;
+    with persistent workers the hook warns once. (Workers that are not
+    persistent start every epoch from mmengine's seeding, the same in both
+    runs.)
+
+    Resumption is exact from the epoch-end checkpoints the configs write:
+    mmengine's epoch loop restarts a mid-epoch checkpoint's epoch from its
+    first batch.
     """
 
     # before CheckpointHook (VERY_LOW), which saves on the main rank only
@@ -60,11 +85,28 @@ class RandomStateHook(Hook):
     def __init__(self):
         self._states = None
         self._loaded = None  # (position, states) of a loaded checkpoint
+        self._warned = False
 
     def _gather(self):
         states = get_rng_states()
         self._states = all_gather_object(states) if get_world_size() > 1 \
             else [states]
+
+    def before_train_epoch(self, runner):
+        loader = runner.train_dataloader
+        if loader.generator is None:
+            loader.generator = torch.Generator().manual_seed(runner.seed)
+        datasets = list(robust_datasets(loader.dataset))
+        for dataset in datasets:
+            dataset.set_worker_epoch(runner.seed, runner.epoch, get_rank())
+        if not datasets and loader.persistent_workers and not self._warned:
+            self._warned = True
+            runner.logger.warning(
+                f'RandomStateHook: the training dataset '
+                f'({type(loader.dataset).__name__}) holds no robust dataset '
+                '(RobustVideoDataset, RobustRawframeDataset), so its '
+                'persistent dataloader workers are not re-seeded each epoch '
+                'and --resume is not exact (persistent_workers=False is)')
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
