@@ -147,7 +147,8 @@ def demo_data(base, batch_size=None):
     ``base`` is the ``_base_`` of a demo config that inherits a real
     pretext config and ``_base_/datasets/demo_unlabelled.py``; its training
     pipeline gets the demo's frame geometry (``demo_geometry``, nested
-    transforms too) and decoder (``demo_decoder``), its loader the demo's
+    transforms too) and decoder (``demo_decoder``; ``demo_cache``: decoded
+    frames kept in memory), its loader the demo's
     settings (``demo_loader``, ``batch_size`` if given) and the unlabelled
     demo split (``demo_unlabelled``)::
 
@@ -155,7 +156,7 @@ def demo_data(base, batch_size=None):
     """
     train_pipeline = set_decoder(
         update_pipeline(base.train_pipeline, **base.demo_geometry),
-        base.demo_decoder)
+        base.demo_decoder, cache=base.get('demo_cache', False))
     loader = dict(base.demo_loader)
     if batch_size is not None:
         loader['batch_size'] = batch_size

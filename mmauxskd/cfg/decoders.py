@@ -18,13 +18,13 @@ __all__ = ['AUTO_DECODERS', 'DECODER_BACKENDS', 'VIDEO_INITS',
 
 #: the init transforms of video decoders (none for raw frames)
 VIDEO_INITS = ('DecordInit', 'OpenCVInit', 'PyAVInit', 'PyAVSeekInit',
-               'TorchCodecInit')
+               'TorchCodecInit', 'CachedVideoInit')
 #: the decode transforms that go with :data:`VIDEO_INITS`
 VIDEO_DECODERS = ('DecordDecode', 'OpenCVDecode', 'PyAVDecode',
-                  'PyAVSeekDecode', 'TorchCodecDecode')
+                  'PyAVSeekDecode', 'TorchCodecDecode', 'CachedVideoDecode')
 #: decoders that MultiViewClips(decoder='auto') picks from the reader
 AUTO_DECODERS = ('DecordDecode', 'RawFrameDecode', 'PyAVSeekDecode',
-                 'TorchCodecDecode')
+                 'TorchCodecDecode', 'CachedVideoDecode')
 #: ``set_decoder`` backends: (init transform, decode transform)
 DECODER_BACKENDS = dict(
     decord=('DecordInit', 'DecordDecode'),
@@ -52,7 +52,7 @@ def to_rawframes(pipeline):
     return out
 
 
-def set_decoder(pipeline, backend, **init_args):
+def set_decoder(pipeline, backend, cache=False, **init_args):
     """Copy of a video ``pipeline`` decoding with another backend.
 
     Every video init/decode pair (``DecordInit`` / ``DecordDecode``, ...,
@@ -66,6 +66,12 @@ def set_decoder(pipeline, backend, **init_args):
         from mmauxskd.cfg import set_decoder
         train_pipeline = set_decoder(_base_.train_pipeline, 'pyav')
 
+    ``cache=True`` decodes each video whole, once per process, with that
+    backend on the CPU and keeps its frames in memory
+    (``CachedVideoInit`` / ``CachedVideoDecode``, the same pixels; for
+    datasets of small videos read many times, as the demo's);
+    ``init_args`` may then set ``max_mb`` and ``num_threads``.
+
     Raises:
         ValueError: an unknown ``backend``, or no video init transform.
     """
@@ -73,7 +79,15 @@ def set_decoder(pipeline, backend, **init_args):
         raise ValueError(f'set_decoder: backend must be one of '
                          f'{sorted(DECODER_BACKENDS)}, got {backend!r}')
     init, decode = DECODER_BACKENDS[backend]
-    if init_args and backend == 'decord':
+    if cache:
+        init, decode = 'CachedVideoInit', 'CachedVideoDecode'
+        unknown = sorted(set(init_args) - {'max_mb', 'num_threads'})
+        if unknown:
+            raise ValueError(f'set_decoder(cache=True): {unknown} do not '
+                             'apply to the frame cache (max_mb, num_threads '
+                             'do)')
+        init_args = dict(backend=backend, **init_args)
+    elif init_args and backend == 'decord':
         init_args = {k: v for k, v in init_args.items()
                      if k in ('num_threads', 'io_backend')}
     out, found = [], False

@@ -13,6 +13,11 @@ demo_geometry = dict(Resize=dict(scale=(-1, 40)), RandomCrop=dict(size=32))
 # PyAV, the real configs' decoder (docs/benchmarks.md#decoders); the demo
 # configs apply it with set_decoder
 demo_decoder = 'decord'
+# and each video decoded once per loader process, its frames kept in memory
+# (set_decoder(cache=True): the same pixels; a 1200-step stage reads each of
+# the 96 videos ~150 times, and decoding cost as much CPU as the step,
+# docs/benchmarks.md#demo-decode-cache)
+demo_cache = True
 # Model width: R(2+1)D-10 with 8 channels in its first stage instead of 64
 # (8-16-32-64, 0.23M parameters instead of 14.4M), so that the three default
 # arms x 3 seeds fit 15 minutes on 2 CPU cores; the depth, the (2+1)D

@@ -23,13 +23,16 @@ num_classes = 4
     'test_evaluator')
 _small = dict(Resize=dict(scale=(-1, 40)))
 # decord opens the demo's small files faster than PyAV, the real configs'
-# decoder (as _base_/datasets/demo_unlabelled.py's demo_decoder)
+# decoder, and each video is decoded once per loader process (as
+# _base_/datasets/demo_unlabelled.py's demo_decoder and demo_cache)
 train_pipeline = set_decoder(update_pipeline(
-    train_pipeline, RandomCrop=dict(size=32), **_small), 'decord')
+    train_pipeline, RandomCrop=dict(size=32), **_small), 'decord', cache=True)
 val_pipeline = set_decoder(update_pipeline(
-    val_pipeline, CenterCrop=dict(crop_size=32), **_small), 'decord')
+    val_pipeline, CenterCrop=dict(crop_size=32), **_small), 'decord',
+    cache=True)
 test_pipeline = set_decoder(update_pipeline(
-    test_pipeline, CenterCrop=dict(crop_size=32), **_small), 'decord')
+    test_pipeline, CenterCrop=dict(crop_size=32), **_small), 'decord',
+    cache=True)
 _paths = dict(data_prefix=dict(video=data_root), prepare_hint=prepare_hint)
 _loader = dict(batch_size=8, num_workers=2)
 # UCF101's loaders with these lists and pipelines; recipes are chosen on
