@@ -1,4 +1,5 @@
-"""Every repository path that README.md and model_zoo.md name exists."""
+"""Every repository path that README.md and model_zoo.md name exists, and
+those of the docs pages the README points to for reference."""
 import os.path as osp
 import re
 
@@ -36,6 +37,19 @@ def test_named_paths_exist(doc):
     named = _named(doc)
     assert len(named) > 10
     missing = [p for p in named if not osp.exists(osp.join(ROOT, p))]
+    assert not missing, missing
+
+
+@pytest.mark.parametrize('doc', ['docs/training.md', 'docs/configs.md',
+                                 'docs/demo.md'])
+def test_paths_in_the_pages_the_readme_points_to_exist(doc):
+    """The reference pages that hold what the README used to: a repository
+    path, or a page name beside the doc (``pretexts.md``)."""
+    named = _named(doc)
+    assert named
+    here = osp.dirname(osp.join(ROOT, doc))
+    missing = [p for p in named if not osp.exists(osp.join(ROOT, p))
+               and not osp.exists(osp.join(here, p))]
     assert not missing, missing
 
 
