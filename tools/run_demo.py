@@ -145,6 +145,7 @@ class Job:
         self.cfg_options = list(cfg_options)
         self.status = status
         self.result = dict(arm=arm, seed=seed, stages=[])
+        self.trained = 0  # pretext stages trained so far (progress)
 
     def config(self, path, train_list, work_dir, pretrained=None):
         """A stage's config as ``tools/train.py`` builds it."""
@@ -187,7 +188,7 @@ class Job:
         if self.status:
             with open(self.status + '.tmp', 'w') as f:
                 json.dump(dict(stage=text, time=time.time(),
-                               stages_done=len(self.result['stages'])), f)
+                               stages_done=self.trained), f)
             os.replace(self.status + '.tmp', self.status)
 
     def knn(self, checkpoint, splits):
@@ -227,6 +228,7 @@ class Job:
             name = f'stage{i}_{_stage_name(path)}'
             _, checkpoint, metrics = self.train(path, 'unlabelled', name,
                                                 checkpoint)
+            self.trained += 1
             gc.collect()  # the stage's runner: its loader workers exit
             pretext = {k.split('/')[-1]: v for k, v in metrics.items()
                        if '/pretext/acc_' in k}
@@ -272,7 +274,7 @@ def _lighten_job_process():
       dump, the visualiser and every checkpoint's meta (0.1-0.6 s each;
       ~8 times per stage): the formatted text is memoised per text.
     * every dataset mmengine builds calls ``gc.collect()`` (~0.2 s over the
-      ~340K objects of the imported libraries; ~25 datasets per job):
+      ~340K objects of the imported libraries; ~20 datasets per job):
       those objects are frozen out of the collector after the imports.
     """
     import mmengine.config.config as mmengine_config
@@ -538,7 +540,11 @@ def report(summary, data, elapsed):
         print(f'    {arm:<18} {_pm(entry["finetune_top1"]):<24} '
               f'{_pm(entry["knn_top1"])}')
     lines = verdicts(summary)
-    if lines:
+    one_seed = len(summary[next(iter(summary))]['seeds']) < 2
+    if lines and one_seed:
+        print('  no verdict: one seed has no spread to weigh a gap against; '
+              'the gaps:')
+    elif lines:
         print('  verdict (paper: auxSKD + VSPP > VSPP > scratch):')
         for line in lines:
             print('    ' + line)
@@ -620,8 +626,8 @@ def print_plan(the_plan):
 def quick_note(arms, seeds):
     """What ``--quick`` showed, and what it cannot."""
     return [
-        f'This was the quick run: seed {" ".join(map(str, seeds))} of '
-        f'{", ".join(arms)}, the same jobs (recipes, budgets) as the full '
+        f'This was the quick run: seed {" ".join(map(str, seeds))} of the '
+        f'{" and ".join(arms)} arms, the same jobs (recipes, budgets) as the full '
         'demo\'s, so the same figures as those jobs of the full demo.',
         'It shows the readouts in miniature: each pretext stage\'s own '
         'task on held-out clips (chance 0.25), and the finetuned 10-clip '
