@@ -108,7 +108,10 @@ def main(argv=None):
         with open(args.stamp, 'w') as f:
             f.write(stamp(args.mode))
         return 0
-    ok, why = up_to_date(args.mode, args.stamp)
+    try:
+        ok, why = up_to_date(args.mode, args.stamp)
+    except Exception as err:  # a broken environment: let pip mend it
+        ok, why = False, f'could not check ({type(err).__name__}: {err})'
     if not ok:
         print(f'(running pip: {why})')
     return 0 if ok else 1

@@ -107,11 +107,11 @@ class CachedVideoInit(BaseTransform):
             ``'torchcodec'`` (on the CPU).
         max_mb (float): the most this process's cache holds, in MiB;
             videos beyond it are decoded for each sample and not kept.
-            Defaults to 1024.
+            Defaults to 512.
         num_threads (int): decoder threads. Defaults to 1.
     """
 
-    def __init__(self, backend='decord', max_mb=1024, num_threads=1):
+    def __init__(self, backend='decord', max_mb=512, num_threads=1):
         if backend not in CACHE_BACKENDS:
             raise ValueError(f'CachedVideoInit: backend must be one of '
                              f'{CACHE_BACKENDS}, got {backend!r}')
