@@ -22,6 +22,8 @@ def test_a_changed_requirements_file_or_mode_needs_pip(tmp_path):
     (tmp_path / 'requirements').mkdir()
     (tmp_path / 'setup.py').write_text('install_requires = ["a"]\n')
     (tmp_path / 'requirements' / 'cpu.txt').write_text('torch==2.13.0\n')
+    (tmp_path / 'requirements' / 'mmaction2.txt').write_text(
+        'mmaction2==1.2.0\n')
     stamp = tmp_path / 'stamp'
     assert env.up_to_date('cpu', str(stamp), root=str(tmp_path)) == (
         False, 'not set up by setup_env.sh yet')
@@ -30,13 +32,14 @@ def test_a_changed_requirements_file_or_mode_needs_pip(tmp_path):
     assert 'changed' not in why  # the stamp matches; what is installed
     # decides (no mmauxskd installed editable from tmp_path)
     assert not ok and 'not installed editable from this clone' in why
-    for change in ('cuda torch==2.13.0', 'setup.py', 'cpu.txt'):
+    for change in ('cuda torch==2.13.0', 'setup.py', 'cpu.txt',
+                   'mmaction2.txt'):
         stamp.write_text(env.stamp('cpu', root=str(tmp_path)))
         mode = change if change.startswith('cuda') else 'cpu'
         if change == 'setup.py':
             (tmp_path / 'setup.py').write_text('install_requires = ["b"]\n')
-        if change == 'cpu.txt':
-            (tmp_path / 'requirements' / 'cpu.txt').write_text('torch\n')
+        if change.endswith('.txt'):
+            (tmp_path / 'requirements' / change).write_text('torch\n')
         assert env.up_to_date(mode, str(stamp), root=str(tmp_path)) == (
             False, 'setup.py, the requirements or the mode changed')
 

@@ -5,10 +5,11 @@ environment's python) exits 0 when
 
 * ``STAMP`` (written by ``--write`` after a successful set-up) names the
   same mode (``cpu``, or ``cuda`` with the kept torch), clone and contents
-  of ``setup.py`` and ``requirements/cpu.txt`` as now, and
+  of ``setup.py`` and the ``requirements/`` files it installs as now, and
 * mmauxskd is installed editable from this clone, and every requirement of
-  ``mmauxskd[tests]`` (and, in ``cpu`` mode, every pin of
-  ``requirements/cpu.txt``) is satisfied by what is installed;
+  ``mmauxskd[tests]``, the mmaction2 of ``requirements/mmaction2.txt`` and,
+  in ``cpu`` mode, every pin of ``requirements/cpu.txt`` is satisfied by
+  what is installed;
 
 else 1, and setup_env.sh runs pip. ``--write`` records the stamp.
 """
@@ -20,7 +21,8 @@ import sys
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # what decides what pip installs
-INPUTS = ('setup.py', 'requirements/cpu.txt')
+INPUTS = ('setup.py', 'requirements/cpu.txt',
+          'requirements/mmaction2.txt')
 
 
 def stamp(mode, root=ROOT):
@@ -58,8 +60,9 @@ def unsatisfied(lines, version_of):
     return missing
 
 
-def cpu_pins(root=ROOT):
-    with open(osp.join(root, 'requirements', 'cpu.txt')) as f:
+def pins(name, root=ROOT):
+    """The requirement lines of ``requirements/<name>``."""
+    with open(osp.join(root, 'requirements', name)) as f:
         return [line.split('#')[0].strip() for line in f
                 if line.split('#')[0].strip()]
 
@@ -88,9 +91,9 @@ def up_to_date(mode, stamp_path, root=ROOT):
         except metadata.PackageNotFoundError:
             return None
 
-    wanted = list(dist.requires or [])
+    wanted = list(dist.requires or []) + pins('mmaction2.txt', root)
     if mode == 'cpu':
-        wanted += cpu_pins(root)
+        wanted += pins('cpu.txt', root)
     missing = unsatisfied(wanted, version_of)
     if missing:
         return False, f'not satisfied: {", ".join(missing)}'

@@ -27,8 +27,8 @@ from .check import check_clip_geometry, check_loader_batches
 from .data import (config_variable, config_variables, demo_data,
                    frame_loaders, gallery_loader, pretext_data)
 from .decoders import (AUTO_DECODERS, DECODER_BACKENDS, VIDEO_DECODERS,
-                       VIDEO_INITS, set_config_decoder, set_decoder,
-                       to_rawframes)
+                       VIDEO_INITS, cache_frames, set_config_decoder,
+                       set_decoder, to_rawframes)
 from .deterministic import (RANDOM_TRANSFORMS, deterministic_pipeline,
                             is_pretext_sampler)
 from .heldout import heldout_val, pretext_val
@@ -36,7 +36,8 @@ from .mlfo import mlfo_pipeline, mlfo_pretext_val, mlfo_transforms
 from .pipeline import (group_augment, multi_view_pipeline, replace_sampler,
                        sampler_label_keys, update_pipeline)
 from .schedule import iter_schedule
-from .vi2clr import PACK_META_KEYS, cluster_pipeline, vi2clr_train_pipeline
+from .vi2clr import (PACK_META_KEYS, cluster_pipeline, midframe_data,
+                     vi2clr_train_pipeline)
 from .walk import loader_datasets, transforms_of
 
 __all__ = [
@@ -44,10 +45,11 @@ __all__ = [
     'config_variables', 'demo_data', 'frame_loaders', 'gallery_loader',
     'pretext_data', 'AUTO_DECODERS', 'DECODER_BACKENDS', 'VIDEO_DECODERS',
     'VIDEO_INITS', 'set_config_decoder', 'set_decoder', 'to_rawframes',
+    'cache_frames',
     'RANDOM_TRANSFORMS', 'deterministic_pipeline', 'is_pretext_sampler',
     'heldout_val', 'pretext_val', 'mlfo_pipeline', 'mlfo_pretext_val',
     'mlfo_transforms', 'group_augment', 'replace_sampler',
     'sampler_label_keys', 'multi_view_pipeline', 'update_pipeline',
-    'iter_schedule', 'PACK_META_KEYS', 'cluster_pipeline',
+    'iter_schedule', 'PACK_META_KEYS', 'cluster_pipeline', 'midframe_data',
     'vi2clr_train_pipeline', 'loader_datasets', 'transforms_of'
 ]

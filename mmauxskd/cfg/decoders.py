@@ -7,6 +7,8 @@ and helpers that swap them in a pipeline or a whole config::
     train_pipeline = set_decoder(_base_.train_pipeline, 'pyav')
     # [DecordInit, ..., DecordDecode, ...] -> [PyAVSeekInit, ...,
     #                                          PyAVSeekDecode, ...]
+    train_pipeline = cache_frames(train_pipeline)
+    # -> [CachedVideoInit(backend='pyav'), ..., CachedVideoDecode, ...]
 """
 import copy
 
@@ -14,7 +16,7 @@ from .walk import loader_datasets
 
 __all__ = ['AUTO_DECODERS', 'DECODER_BACKENDS', 'VIDEO_INITS',
            'VIDEO_DECODERS', 'to_rawframes', 'set_decoder',
-           'set_config_decoder']
+           'set_config_decoder', 'cache_frames']
 
 #: the init transforms of video decoders (none for raw frames)
 VIDEO_INITS = ('DecordInit', 'OpenCVInit', 'PyAVInit', 'PyAVSeekInit',
@@ -52,14 +54,16 @@ def to_rawframes(pipeline):
     return out
 
 
-def set_decoder(pipeline, backend, cache=False, **init_args):
+def set_decoder(pipeline, backend, cache=None, **init_args):
     """Copy of a video ``pipeline`` decoding with another backend.
 
     Every video init/decode pair (``DecordInit`` / ``DecordDecode``, ...,
     also a ``MultiViewClips``' ``decoder``) becomes the ``backend``'s:
-    ``'decord'`` (decord; MMAction2's default), ``'pyav'``
-    (``PyAVSeekInit`` / ``PyAVSeekDecode``: frame-accurate, PyAV's bundled
-    FFmpeg) or ``'torchcodec'``. ``init_args`` go to the init transform,
+    ``'pyav'`` (``PyAVSeekInit`` / ``PyAVSeekDecode``: frame-accurate, PyAV's
+    bundled FFmpeg; the configs' decoder), ``'decord'`` (MMAction2's default;
+    optional here: ``pip install -e .[decord]``, without which this raises
+    that in one line) or ``'torchcodec'``. ``init_args`` go to the init
+    transform,
     e.g. ``device='cuda'`` (NVDEC; falls back to the CPU with a warning
     where it cannot be used, unless ``fallback=False``)::
 
@@ -70,15 +74,27 @@ def set_decoder(pipeline, backend, cache=False, **init_args):
     backend on the CPU and keeps its frames in memory
     (``CachedVideoInit`` / ``CachedVideoDecode``, the same pixels; for
     datasets of small videos read many times, as the demo's);
-    ``init_args`` may then set ``max_mb`` and ``num_threads``.
+    ``init_args`` may then set ``max_mb`` and ``num_threads``. The default,
+    ``None``, keeps a cached pipeline cached (with the new backend), so
+    that ``--decoder`` on a demo config changes only the decoder (not with
+    ``device=``: the cache decodes on the CPU).
 
     Raises:
         ValueError: an unknown ``backend``, or no video init transform.
+        ImportError: ``'decord'`` where decord is not installed.
     """
     if backend not in DECODER_BACKENDS:
         raise ValueError(f'set_decoder: backend must be one of '
                          f'{sorted(DECODER_BACKENDS)}, got {backend!r}')
     init, decode = DECODER_BACKENDS[backend]
+    if cache is None:  # as the pipeline was, unless asked for what the
+        # cache cannot do (a GPU decoder)
+        cache = any(t['type'] == 'CachedVideoInit' for t in pipeline) and \
+            not set(init_args) - {'max_mb', 'num_threads'}
+    if backend == 'decord':
+        # imported here: the package imports no other subpackage at import
+        from ..datasets.transforms.video_readers import import_decord
+        import_decord("set_decoder(..., 'decord') (--decoder decord)")
     if cache:
         init, decode = 'CachedVideoInit', 'CachedVideoDecode'
         unknown = sorted(set(init_args) - {'max_mb', 'num_threads'})
@@ -105,6 +121,30 @@ def set_decoder(pipeline, backend, cache=False, **init_args):
         raise ValueError('set_decoder: no video init transform in '
                          f'{[t["type"] for t in out]}')
     return out
+
+
+def cache_frames(pipeline, **init_args):
+    """Copy of a video ``pipeline`` whose videos are decoded once per
+    process, with the backend it decodes with, and kept in memory
+    (``set_decoder(pipeline, <its backend>, cache=True)``; ``init_args``:
+    ``max_mb``, ``num_threads``). The demo's pipelines use it::
+
+        train_pipeline = cache_frames(update_pipeline(...))
+
+    Raises:
+        ValueError: the pipeline opens its videos with no decoder of
+            :data:`DECODER_BACKENDS` (nor is it cached already).
+    """
+    types = [t['type'] for t in pipeline]
+    backends = [name for name, (init, _) in DECODER_BACKENDS.items()
+                if init in types]
+    if not backends:
+        cached = [t for t in pipeline if t['type'] == 'CachedVideoInit']
+        if not cached:
+            raise ValueError(f'cache_frames: no video init transform of '
+                             f'{sorted(DECODER_BACKENDS)} in {types}')
+        backends = [cached[0].get('backend', 'decord')]
+    return set_decoder(pipeline, backends[0], cache=True, **init_args)
 
 
 def set_config_decoder(cfg, backend, **init_args):

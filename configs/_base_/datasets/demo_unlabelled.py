@@ -9,13 +9,13 @@
 # docs/small_data.md gives the rule behind each number.
 # Frames: short side 40, crop 32 (as demo_videos.py), from 64x64 videos.
 demo_geometry = dict(Resize=dict(scale=(-1, 40)), RandomCrop=dict(size=32))
-# Decoder: decord, which opens the demo's small (~50 KB) files faster than
-# PyAV, the real configs' decoder (docs/benchmarks.md#decoders); the demo
-# configs apply it with set_decoder
-demo_decoder = 'decord'
+# Decoder: the real configs' own, PyAV (PyAVSeekInit/PyAVSeekDecode), which
+# also decodes the demo's small files faster than decord
+# (docs/benchmarks.md#decoders); decord is optional (`--decoder decord` on
+# tools/train.py with `pip install -e .[decord]`)
 # and each video decoded once per loader process, its frames kept in memory
-# (set_decoder(cache=True): the same pixels; a 1200-step stage reads each of
-# the 96 videos ~150 times, and decoding cost as much CPU as the step,
+# (cache_frames: the same pixels; a 1200-step stage reads each of the 96
+# videos ~150 times, and decoding cost as much CPU as the step,
 # docs/benchmarks.md#demo-decode-cache)
 demo_cache = True
 # Model width: R(2+1)D-10 with 8 channels in its first stage instead of 64

@@ -4,25 +4,26 @@ A training run over a few small videos (the demo: 96 videos of ~50 frames
 at 64x64, 1200 steps) decodes every video hundreds of times, and on a CPU
 that decoding cost as much as the network's step (docs/benchmarks.md).
 :class:`CachedVideoInit` decodes all the frames of a video once, with the
-backend it names (``'decord'``, ``'pyav'`` or ``'torchcodec'``), keeps them
-in a per-process cache bounded by ``max_mb``, and hands a reader over them
-to :class:`CachedVideoDecode`, which returns the requested frames as copies
-(transforms may work in place). The pixels are the backend's own: the
-cache stores what the backend decodes, so a pipeline reads the same frames
-with or without it (tested on the demo videos), and once the cache is full
-further videos are decoded per sample as before.
+backend it names (``'pyav'``, ``'decord'`` or ``'torchcodec'``), keeps
+them in a per-process cache bounded by ``max_mb``, and hands a reader over
+them to :class:`CachedVideoDecode`, which returns the requested frames as
+copies (transforms may work in place). The pixels are the backend's own:
+the cache stores what the backend's reader decodes, so a pipeline reads the
+same frames with or without it (tested on the demo videos); once the cache
+is full, further videos are decoded per sample as before. A video the
+reader cannot decode to its end fails whole (the robust datasets skip and
+report it), where a clip of its first frames alone might have decoded.
 
 The cache lives in the process that runs the pipeline: a dataloader worker
 (``persistent_workers=True`` keeps it across epochs) or, with
 ``num_workers=0``, the main process. A video is known by its path, size and
 modification time, so a rewritten file is decoded again. Pipelines::
 
-    dict(type='CachedVideoInit', backend='decord'), <sampler>,
+    dict(type='CachedVideoInit', backend='pyav'), <sampler>,
     dict(type='CachedVideoDecode')
 
-or ``mmauxskd.cfg.set_decoder(pipeline, 'decord', cache=True)``.
+or ``mmauxskd.cfg.cache_frames(pipeline)`` (the pipeline's own backend).
 """
-import io
 import os
 from collections import OrderedDict
 
@@ -81,17 +82,18 @@ class CachedReader:
 
 
 def _decode_all(filename, backend, num_threads):
-    """(frames, fps) of a whole video with ``backend``."""
-    if backend == 'decord':
-        import decord
-        with open(filename, 'rb') as f:  # as DecordInit reads a file
-            reader = decord.VideoReader(io.BytesIO(f.read()),
-                                        num_threads=num_threads)
-        frames = reader.get_batch(list(range(len(reader)))).asnumpy()
-        return frames, reader.get_avg_fps()
+    """(frames, fps) of a whole video with ``backend``'s reader, in one
+    pass where the reader has one (``iter_frames``)."""
     reader = open_reader(filename, backend, num_threads=num_threads)
-    frames = np.stack(reader.get_frames(range(len(reader))))
-    return frames, reader.get_avg_fps()
+    try:
+        if hasattr(reader, 'iter_frames'):
+            frames = list(reader.iter_frames())
+        else:
+            frames = reader.get_frames(range(len(reader)))
+        return np.stack(frames), reader.get_avg_fps()
+    finally:
+        if hasattr(reader, 'close'):
+            reader.close()
 
 
 @TRANSFORMS.register_module()
@@ -103,7 +105,7 @@ class CachedVideoInit(BaseTransform):
     :class:`CachedReader`), ``total_frames``, ``avg_fps``.
 
     Args:
-        backend (str): ``'decord'`` (default), ``'pyav'`` or
+        backend (str): ``'pyav'`` (default), ``'decord'`` or
             ``'torchcodec'`` (on the CPU).
         max_mb (float): the most this process's cache holds, in MiB;
             videos beyond it are decoded for each sample and not kept.
@@ -111,7 +113,7 @@ class CachedVideoInit(BaseTransform):
         num_threads (int): decoder threads. Defaults to 1.
     """
 
-    def __init__(self, backend='decord', max_mb=512, num_threads=1):
+    def __init__(self, backend='pyav', max_mb=512, num_threads=1):
         if backend not in CACHE_BACKENDS:
             raise ValueError(f'CachedVideoInit: backend must be one of '
                              f'{CACHE_BACKENDS}, got {backend!r}')
