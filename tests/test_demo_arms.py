@@ -110,14 +110,19 @@ def test_quick_plans_the_full_demos_seed_0_of_two_arms():
         run_demo.main(['--quick', '--seeds', '1', '--dry-run'])
 
 
-def test_one_seed_gives_no_verdict():
-    """What --quick prints instead of a verdict: one seed has no spread."""
+def test_one_seed_gives_no_verdict(tiny_data, capsys):
+    """What --quick prints instead of a verdict: one seed has no spread;
+    the gaps are printed under a line that says so."""
     one = dict(seeds=[0], finetune_top1=(0.6, 0.0, [0.6]),
                knn_top1=(0.4, 0.0, [0.4]), stages=[])
-    lines = run_demo.verdicts(dict(vspp=one, scratch=dict(
-        one, finetune_top1=(0.3, 0.0, [0.3]))))
+    summary = dict(scratch=dict(one, finetune_top1=(0.3, 0.0, [0.3])),
+                   vspp=one)
+    lines = run_demo.report(summary, tiny_data, 60)
     assert lines and all(line.endswith('one seed: no spread to compare')
                          for line in lines)
+    out = capsys.readouterr().out
+    assert 'no verdict: one seed' in out and 'verdict (paper' not in out
+    assert all(line in out for line in lines)
     note = ' '.join(run_demo.quick_note(['scratch', 'vspp'], [0]))
     assert 'cannot say whether VSPP beats scratch' in note
     assert 'bash tools/demo.sh' in note

@@ -546,8 +546,8 @@ def report(summary, data, elapsed):
               'the gaps:')
     elif lines:
         print('  verdict (paper: auxSKD + VSPP > VSPP > scratch):')
-        for line in lines:
-            print('    ' + line)
+    for line in lines:
+        print('    ' + line)
     return lines
 
 
@@ -706,7 +706,8 @@ def main(argv=None):
     times = dict(data_seconds=start - data_start)
     if os.environ.get('MMAUXSKD_SETUP_SECONDS'):  # set by tools/demo.sh
         times['setup_seconds'] = float(os.environ['MMAUXSKD_SETUP_SECONDS'])
-    print(f'{len(arms)} arms x {len(seeds)} seeds on {args.device}, '
+    print(f'{len(arms)} arms x {len(seeds)} seed{"s" * (len(seeds) != 1)} '
+          f'on {args.device}, '
           f'{args.jobs} jobs at a time; work dir {args.work_dir}'
           + (' (--quick: a short first run, not the full demo)'
              if the_plan['quick'] else ''), flush=True)

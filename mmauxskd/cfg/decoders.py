@@ -54,7 +54,7 @@ def to_rawframes(pipeline):
     return out
 
 
-def set_decoder(pipeline, backend, cache=None, **init_args):
+def set_decoder(pipeline, backend, cache=False, **init_args):
     """Copy of a video ``pipeline`` decoding with another backend.
 
     Every video init/decode pair (``DecordInit`` / ``DecordDecode``, ...,
@@ -74,10 +74,9 @@ def set_decoder(pipeline, backend, cache=None, **init_args):
     backend on the CPU and keeps its frames in memory
     (``CachedVideoInit`` / ``CachedVideoDecode``, the same pixels; for
     datasets of small videos read many times, as the demo's);
-    ``init_args`` may then set ``max_mb`` and ``num_threads``. The default,
-    ``None``, keeps a cached pipeline cached (with the new backend), so
-    that ``--decoder`` on a demo config changes only the decoder (not with
-    ``device=``: the cache decodes on the CPU).
+    ``init_args`` may then set ``max_mb`` and ``num_threads``. Without it
+    a cached pipeline decodes per sample again: ``--decoder X`` on a demo
+    config, and the decoder benchmarks, measure decoder X.
 
     Raises:
         ValueError: an unknown ``backend``, or no video init transform.
@@ -87,10 +86,6 @@ def set_decoder(pipeline, backend, cache=None, **init_args):
         raise ValueError(f'set_decoder: backend must be one of '
                          f'{sorted(DECODER_BACKENDS)}, got {backend!r}')
     init, decode = DECODER_BACKENDS[backend]
-    if cache is None:  # as the pipeline was, unless asked for what the
-        # cache cannot do (a GPU decoder)
-        cache = any(t['type'] == 'CachedVideoInit' for t in pipeline) and \
-            not set(init_args) - {'max_mb', 'num_threads'}
     if backend == 'decord':
         # imported here: the package imports no other subpackage at import
         from ..datasets.transforms.video_readers import import_decord

@@ -15,7 +15,7 @@ demo_geometry = dict(Resize=dict(scale=(-1, 40)), RandomCrop=dict(size=32))
 # tools/train.py with `pip install -e .[decord]`)
 # and each video decoded once per loader process, its frames kept in memory
 # (cache_frames: the same pixels; a 1200-step stage reads each of the 96
-# videos ~150 times, and decoding cost as much CPU as the step,
+# videos ~150 times, and decoding was half of a sample's CPU time,
 # docs/benchmarks.md#demo-decode-cache)
 demo_cache = True
 # Model width: R(2+1)D-10 with 8 channels in its first stage instead of 64
