@@ -754,14 +754,8 @@ def machine():
     """What ran the demo, for the summary: date, CPU, cores, versions."""
     import platform
     import torch
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open('/proc/cpuinfo') as f:
-            cpu = next(line.split(':', 1)[1].strip() for line in f
-                       if line.startswith('model name'))
-    except (OSError, StopIteration):
-        pass
-    info = dict(date=time.strftime('%Y-%m-%d'), cpu=cpu,
+    from mmauxskd.utils.host import cpu_model
+    info = dict(date=time.strftime('%Y-%m-%d'), cpu=cpu_model(),
                 cpu_count=os.cpu_count(), torch=torch.__version__,
                 python=platform.python_version())
     if torch.cuda.is_available():
