@@ -86,3 +86,71 @@ def test_random_initialisation_readout_is_the_jobs_seeds(monkeypatch,
     other = run_demo.Job('scratch', 4, str(tmp_path), data=str(tmp_path))
     other.knn('none', ['val'])
     assert not torch.equal(draws[0], draws[2])
+
+
+def test_quick_plans_the_full_demos_seed_0_of_two_arms():
+    """--quick (with --dry-run: nothing runs) plans seed 0 of scratch and
+    VSPP, the full demo's own jobs and stages, in its own work dir; it
+    does not take other arms or seeds."""
+    import pytest
+    quick = run_demo.main(['--quick', '--dry-run'])
+    full = run_demo.main(['--dry-run'])
+    assert quick['jobs'] == [('vspp', 0), ('scratch', 0)]  # longest first
+    assert quick['quick'] and not full['quick']
+    assert quick['work_dir'] == osp.join(ROOT, 'work_dirs', 'demo_quick')
+    assert full['work_dir'] == osp.join(ROOT, 'work_dirs', 'demo')
+    assert set(quick['jobs']) < set(full['jobs'])
+    assert quick['stages'] == {arm: full['stages'][arm]
+                               for arm in ('scratch', 'vspp')}
+    assert quick['stages']['vspp'] == [
+        'configs/vspp/vspp_r2plus1d-r10-w8_1xb12-16x1x1-1200it_demo-rgb.py',
+        run_demo.FINETUNE, '10-clip test']
+    assert len(full['jobs']) == 9 and full['jobs'][0][0] == 'auxskd_vspp'
+    with pytest.raises(SystemExit, match='--quick runs its own'):
+        run_demo.main(['--quick', '--seeds', '1', '--dry-run'])
+
+
+def test_one_seed_gives_no_verdict(tiny_data, capsys):
+    """What --quick prints instead of a verdict: one seed has no spread;
+    the gaps are printed under a line that says so."""
+    one = dict(seeds=[0], finetune_top1=(0.6, 0.0, [0.6]),
+               knn_top1=(0.4, 0.0, [0.4]), stages=[])
+    summary = dict(scratch=dict(one, finetune_top1=(0.3, 0.0, [0.3])),
+                   vspp=one)
+    lines = run_demo.report(summary, tiny_data, 60)
+    assert lines and all(line.endswith('one seed: no spread to compare')
+                         for line in lines)
+    out = capsys.readouterr().out
+    assert 'no verdict: one seed' in out and 'verdict (paper' not in out
+    assert all(line in out for line in lines)
+    note = ' '.join(run_demo.quick_note(['scratch', 'vspp'], [0]))
+    assert 'cannot say whether VSPP beats scratch' in note
+    assert 'bash tools/demo.sh' in note
+
+
+def test_job_process_formats_each_config_once(monkeypatch):
+    """A job's process memoises yapf's formatting (mmengine formats a
+    run's config for the log, the dump and every checkpoint) and freezes
+    the imported objects out of the garbage collector; the text is the
+    same."""
+    import gc
+    import mmengine.config.config as mmengine_config
+    from mmengine.config import Config
+    calls, format_code = [], mmengine_config.FormatCode
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return format_code(*args, **kwargs)
+
+    monkeypatch.setattr(mmengine_config, 'FormatCode', counted)
+    cfg = Config(dict(model=dict(type='X', depth=[1, 2]), lr=0.1))
+    before = cfg.pretty_text
+    try:
+        run_demo._lighten_job_process()
+        assert gc.get_freeze_count() > 0
+        texts = [cfg.pretty_text for _ in range(3)]
+        texts.append(Config(dict(cfg.to_dict())).pretty_text)
+    finally:
+        gc.unfreeze()
+    assert texts == [before] * 4
+    assert len(calls) == 2  # once before, once for the memo

@@ -102,7 +102,8 @@ def test_setup_env_cuda_without_torch_installs_nothing(tmp_path):
 
 
 def test_setup_env_default_is_the_cpu_stack():
-    proc = _setup_env('--dry-run', sys.prefix)
+    # --force: a stamped, up-to-date environment would skip pip
+    proc = _setup_env('--dry-run', '--force', sys.prefix)
     assert proc.returncode == 0, proc.stderr
     assert 'requirements/cpu.txt' in proc.stdout
 

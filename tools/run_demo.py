@@ -19,6 +19,13 @@ summary, and says where the logs and checkpoints are::
 
     python tools/run_demo.py [--arms scratch vspp auxskd_vspp | all]
         [--seeds 0 1 2] [--jobs N] [--device auto|cpu|cuda] [--work-dir D]
+    python tools/run_demo.py --quick     # a short first run (below)
+    python tools/run_demo.py --dry-run   # the jobs it would run, and stop
+
+``--quick`` runs the full demo's seed 0 of two arms (``quick`` in
+``tools/demo_arms.yaml``: scratch and VSPP, the same jobs, recipes and
+budgets) into ``work_dirs/demo_quick``: the readouts in miniature, and no
+verdict (one seed has no spread).
 
 Jobs (one arm and seed each) run side by side, ``--jobs`` at a time, each
 running its stages in one process on mmengine's Runner with the configs
@@ -46,11 +53,18 @@ DATA = osp.join(ROOT, 'data', 'demo')
 ARMS_FILE = osp.join(ROOT, 'tools', 'demo_arms.yaml')
 
 
+def _get(d, dotted):
+    for part in dotted.split('.'):
+        d = d[part]
+    return d
+
+
 def load_arms(path=ARMS_FILE):
     """The demo's declaration (``tools/demo_arms.yaml``): ``arms`` (arm ->
     ``description``, ``pretexts``: config paths run in order, ``data``:
     ``demo`` or ``arrow``), ``finetune``, ``knn``, ``default_arms``,
-    ``claims`` and ``arrow_growth``."""
+    ``default_seeds``, ``quick`` (``arms``, ``seeds``, ``work_dir`` of
+    ``--quick``), ``claims`` and ``arrow_growth``."""
     import yaml
     with open(path, encoding='utf-8') as f:
         demo = yaml.safe_load(f)
@@ -58,6 +72,11 @@ def load_arms(path=ARMS_FILE):
         if entry['data'] not in ('demo', 'arrow'):
             raise ValueError(f'{path}: arm {arm}: data must be demo or '
                              f'arrow, not {entry["data"]!r}')
+    for key in ('default_arms', 'quick.arms'):
+        unknown = set(_get(demo, key)) - set(demo['arms'])
+        if unknown:
+            raise ValueError(f'{path}: {key} names unknown arms '
+                             f'{sorted(unknown)}')
     return demo
 
 
@@ -66,6 +85,8 @@ ARMS = DEMO['arms']
 FINETUNE, KNN = DEMO['finetune'], DEMO['knn']
 ARROW_GROWTH = DEMO['arrow_growth']
 DEFAULT_ARMS = DEMO['default_arms']
+DEFAULT_SEEDS = DEMO['default_seeds']
+QUICK = DEMO['quick']
 # the paper's claims on the default arms: (better, worse)
 CLAIMS = [tuple(claim) for claim in DEMO['claims']]
 READOUTS = (('finetune_top1', 'finetune, 10-clip top-1'),
@@ -124,6 +145,7 @@ class Job:
         self.cfg_options = list(cfg_options)
         self.status = status
         self.result = dict(arm=arm, seed=seed, stages=[])
+        self.trained = 0  # pretext stages trained so far (progress)
 
     def config(self, path, train_list, work_dir, pretrained=None):
         """A stage's config as ``tools/train.py`` builds it."""
@@ -166,7 +188,7 @@ class Job:
         if self.status:
             with open(self.status + '.tmp', 'w') as f:
                 json.dump(dict(stage=text, time=time.time(),
-                               stages_done=len(self.result['stages'])), f)
+                               stages_done=self.trained), f)
             os.replace(self.status + '.tmp', self.status)
 
     def knn(self, checkpoint, splits):
@@ -196,7 +218,7 @@ class Job:
 
     def run(self):
         import torch
-        start = time.time()
+        start, cpu = time.time(), time.process_time()
         stages = ARMS[self.arm]['pretexts']
         checkpoint = None
         if not stages:  # the random initialisation is this arm's backbone
@@ -206,6 +228,7 @@ class Job:
             name = f'stage{i}_{_stage_name(path)}'
             _, checkpoint, metrics = self.train(path, 'unlabelled', name,
                                                 checkpoint)
+            self.trained += 1
             gc.collect()  # the stage's runner: its loader workers exit
             pretext = {k.split('/')[-1]: v for k, v in metrics.items()
                        if '/pretext/acc_' in k}
@@ -222,6 +245,9 @@ class Job:
         test = runner.test()
         self.result['finetune_top1'] = float(test['acc/top1'])
         self.result['seconds'] = time.time() - start
+        # this process's CPU time (not its loader workers'): on a busy
+        # machine, what the job cost without the wait for a core
+        self.result['cpu_seconds'] = time.process_time() - cpu
         self.result['device'] = ('cuda' if torch.cuda.is_available()
                                  else 'cpu')
         return self.result
@@ -241,12 +267,38 @@ def _parse_options(options):
     return namespace.cfg_options
 
 
+def _lighten_job_process():
+    """Overhead a job repeats, made cheap; the computation is unchanged.
+
+    * mmengine formats a run's config with yapf for the log, the config
+      dump, the visualiser and every checkpoint's meta (0.1-0.6 s each;
+      ~8 times per stage): the formatted text is memoised per text.
+    * every dataset mmengine builds calls ``gc.collect()`` (~0.2 s over the
+      ~340K objects of the imported libraries; ~20 datasets per job):
+      those objects are frozen out of the collector after the imports.
+    """
+    import mmengine.config.config as mmengine_config
+    import mmengine.runner  # noqa: F401  imported before the freeze
+    format_code, memo = mmengine_config.FormatCode, {}
+
+    def memoised(text, style_config=None, **kwargs):
+        key = (text, repr(style_config), repr(sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = format_code(text, style_config=style_config,
+                                    **kwargs)
+        return memo[key]
+
+    mmengine_config.FormatCode = memoised
+    gc.freeze()
+
+
 def run_job(args):
     """``--job ARM SEED``: one job in this process; writes result.json."""
     import torch
     import mmauxskd  # noqa: F401  stack fixes, registrations
     if args.threads:
         torch.set_num_threads(args.threads)
+    _lighten_job_process()
     arm, seed = args.job[0], int(args.job[1])
     data = osp.abspath(args.data)
     job = Job(arm, seed, args.work_dir, data, args.cfg_options,
@@ -400,12 +452,6 @@ def summarise(results, arms):
     return summary
 
 
-def _get(d, dotted):
-    for part in dotted.split('.'):
-        d = d[part]
-    return d
-
-
 def verdicts(summary):
     """One line per paper claim and readout: the gap and the seed spread."""
     lines = []
@@ -494,10 +540,14 @@ def report(summary, data, elapsed):
         print(f'    {arm:<18} {_pm(entry["finetune_top1"]):<24} '
               f'{_pm(entry["knn_top1"])}')
     lines = verdicts(summary)
-    if lines:
+    one_seed = len(summary[next(iter(summary))]['seeds']) < 2
+    if lines and one_seed:
+        print('  no verdict: one seed has no spread to weigh a gap against; '
+              'the gaps:')
+    elif lines:
         print('  verdict (paper: auxSKD + VSPP > VSPP > scratch):')
-        for line in lines:
-            print('    ' + line)
+    for line in lines:
+        print('    ' + line)
     return lines
 
 
@@ -537,21 +587,81 @@ def _size(path):
                for f in fs)
 
 
+def plan(args):
+    """What a run does, before it does anything: ``arms``, ``seeds``, the
+    ``jobs`` ((arm, seed), in the order they start: longest first, so that
+    the cores do not end with one job alone), each job's ``stages`` (the
+    pretext configs, then finetuning and the 10-clip test) and the
+    ``work_dir``. ``--quick`` takes arms, seeds and work dir from
+    ``quick`` in ``tools/demo_arms.yaml``."""
+    if args.quick and (args.arms or args.seeds):
+        raise SystemExit('--quick runs its own arms and seeds '
+                         f'({" ".join(QUICK["arms"])}; seed '
+                         f'{" ".join(map(str, QUICK["seeds"]))}): drop '
+                         '--arms / --seeds, or drop --quick')
+    arms = QUICK['arms'] if args.quick else args.arms or DEFAULT_ARMS
+    arms = list(ARMS) if 'all' in arms else list(arms)
+    seeds = list(QUICK['seeds'] if args.quick else args.seeds or
+                 DEFAULT_SEEDS)
+    work_dir = osp.abspath(args.work_dir or osp.join(
+        ROOT, QUICK['work_dir'] if args.quick else 'work_dirs/demo'))
+    jobs = sorted(((arm, seed) for seed in seeds for arm in arms),
+                  key=lambda job: -_job_cost(job[0]))
+    stages = {arm: ARMS[arm]['pretexts'] + [FINETUNE, '10-clip test']
+              for arm in arms}
+    return dict(arms=arms, seeds=seeds, jobs=jobs, stages=stages,
+                work_dir=work_dir, quick=bool(args.quick))
+
+
+def print_plan(the_plan):
+    n = len(the_plan['seeds'])
+    print(f'{len(the_plan["jobs"])} jobs ({len(the_plan["arms"])} arms x '
+          f'{n} seed{"s" * (n != 1)}), in this order; work dir '
+          f'{the_plan["work_dir"]}')
+    for arm, seed in the_plan['jobs']:
+        print(f'  {arm} seed {seed}: ' + ' -> '.join(
+            osp.basename(s) for s in the_plan['stages'][arm]))
+
+
+def quick_note(arms, seeds):
+    """What ``--quick`` showed, and what it cannot."""
+    return [
+        f'This was the quick run: seed {" ".join(map(str, seeds))} of the '
+        f'{" and ".join(arms)} arms, the same jobs (recipes, budgets) as the full '
+        'demo\'s, so the same figures as those jobs of the full demo.',
+        'It shows the readouts in miniature: each pretext stage\'s own '
+        'task on held-out clips (chance 0.25), and the finetuned 10-clip '
+        'top-1 and kNN of its backbone beside scratch\'s.',
+        'It cannot say whether VSPP beats scratch: one seed has no spread '
+        'to weigh a gap against, and at this size a seed may leave a stage '
+        'at chance (docs/small_data.md).',
+        'The full demo, bash tools/demo.sh: 3 arms (auxSKD + VSPP among '
+        'them) x 3 seeds and a verdict line per paper claim.']
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__.split('\n\n', 1)[1])
-    parser.add_argument('--arms', nargs='+', default=DEFAULT_ARMS,
+    parser.add_argument('--arms', nargs='+',
                         choices=list(ARMS) + ['all'],
                         help=f'default: {" ".join(DEFAULT_ARMS)}')
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--seeds', type=int, nargs='+',
+                        help=f'default: {" ".join(map(str, DEFAULT_SEEDS))}')
+    parser.add_argument('--quick', action='store_true',
+                        help=f'a short first run: seed '
+                        f'{" ".join(map(str, QUICK["seeds"]))} of '
+                        f'{" ".join(QUICK["arms"])}, no verdict '
+                        f'(work dir {QUICK["work_dir"]})')
+    parser.add_argument('--dry-run', action='store_true',
+                        help='print the jobs and their stages, run nothing')
     parser.add_argument('--jobs', type=int, help='jobs side by side '
                         '(default: 2 on CPU, 4 on a GPU)')
     parser.add_argument('--device', choices=['auto', 'cpu', 'cuda'],
                         default='auto', help='auto: a GPU if there is one')
-    parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs',
-                                                       'demo'))
+    parser.add_argument('--work-dir', help='default: work_dirs/demo '
+                        f'({QUICK["work_dir"]} with --quick)')
     parser.add_argument('--data', default=DATA,
                         help='demo data folder (generated if missing)')
     parser.add_argument('--keep', choices=['last', 'none'], default='last',
@@ -565,10 +675,15 @@ def main(argv=None):
     parser.add_argument('--status', help=argparse.SUPPRESS)
     parser.add_argument('--threads', type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    args.work_dir = osp.abspath(args.work_dir)
     args.data = osp.abspath(args.data)
     if args.job:
+        args.work_dir = osp.abspath(args.work_dir)
         return run_job(args)
+    the_plan = plan(args)
+    args.work_dir = the_plan['work_dir']
+    if args.dry_run:
+        print_plan(the_plan)
+        return the_plan
 
     import torch
     if args.device == 'auto':
@@ -577,8 +692,9 @@ def main(argv=None):
         raise SystemExit('--device cuda: no CUDA device is visible')
     args.jobs = args.jobs or (4 if args.device == 'cuda' else
                               max(1, min(2, os.cpu_count() or 1)))
-    arms = list(ARMS) if 'all' in args.arms else args.arms
+    arms, seeds = the_plan['arms'], the_plan['seeds']
     os.makedirs(args.work_dir, exist_ok=True)
+    data_start = time.time()
     make_data(args.data, 'demo_test_list_videos.txt')
     arrow = [arm for arm in arms if ARMS[arm]['data'] == 'arrow']
     if arrow:
@@ -587,35 +703,64 @@ def main(argv=None):
                   str(ARROW_GROWTH), '--num-train', '0', '--num-test', '0',
                   '--num-val', '0')
     start = time.time()
-    print(f'{len(arms)} arms x {len(args.seeds)} seeds on {args.device}, '
-          f'{args.jobs} jobs at a time; work dir {args.work_dir}',
-          flush=True)
+    times = dict(data_seconds=start - data_start)
+    if os.environ.get('MMAUXSKD_SETUP_SECONDS'):  # set by tools/demo.sh
+        times['setup_seconds'] = float(os.environ['MMAUXSKD_SETUP_SECONDS'])
+    print(f'{len(arms)} arms x {len(seeds)} seed{"s" * (len(seeds) != 1)} '
+          f'on {args.device}, '
+          f'{args.jobs} jobs at a time; work dir {args.work_dir}'
+          + (' (--quick: a short first run, not the full demo)'
+             if the_plan['quick'] else ''), flush=True)
     for arm in arms:
         print(f'  {arm}: {ARMS[arm]["description"]}')
-    # longest jobs first, so that the cores do not end with one job alone
-    jobs = sorted(((arm, seed) for seed in args.seeds for arm in arms),
-                  key=lambda job: -_job_cost(job[0]))
     # yapf (mmengine prints configs with it) writes its grammar cache on
     # first import: in a fresh venv, jobs importing it at once raced on
     # that file (EOFError: Ran out of input); import it here first
     import yapf.yapflib.yapf_api  # noqa: F401
-    results = run_jobs(jobs, args)
+    results = run_jobs(the_plan['jobs'], args)
     summary = summarise(results, arms)
     elapsed = time.time() - start
     lines = report(summary, args.data, elapsed)
+    note = quick_note(arms, seeds) if the_plan['quick'] else []
+    if note:
+        print('\n' + '\n'.join(note))
     plot_path = osp.join(args.work_dir, 'demo_results.png')
     plot(summary, plot_path)
-    with open(osp.join(args.work_dir, 'demo_results.json'), 'w') as f:
+    summary_path = osp.join(args.work_dir, 'demo_results.json')
+    with open(summary_path, 'w') as f:
         json.dump(dict(summary=summary, results=results, verdict=lines,
-                       seconds=elapsed, device=args.device), f, indent=2)
+                       seconds=elapsed, device=args.device,
+                       quick=the_plan['quick'], arms=arms, seeds=seeds,
+                       cfg_options=list(args.cfg_options),
+                       command=' '.join(['tools/run_demo.py'] +
+                                        list(sys.argv[1:] if argv is None
+                                             else argv)),
+                       **times, **machine()), f, indent=2)
     prune(args.work_dir, args.keep)
-    print(f'\nplot: {plot_path}\nsummary: '
-          f'{osp.join(args.work_dir, "demo_results.json")}\nlogs and '
+    print(f'\nplot: {plot_path}\nsummary: {summary_path}\nlogs and '
           f'checkpoints: {args.work_dir}/<arm>/seed<N>/ (job.log; one folder '
           f'per stage with its log and last checkpoint; '
           f'{_size(args.work_dir) / 2**20:.0f} MB in all)')
+    spent = [f'{_mmss(times[k])} {name}' for k, name in
+             (('setup_seconds', 'environment set-up'),
+              ('data_seconds', 'demo data')) if k in times]
+    total = elapsed + sum(times.values())
+    print(f'time: {_mmss(total)} in all (' + ', '.join(
+        spent + [f'{_mmss(elapsed)} jobs']) + ')')
     return summary
 
+
+def machine():
+    """What ran the demo, for the summary: date, CPU, cores, versions."""
+    import platform
+    import torch
+    from mmauxskd.utils.host import cpu_model
+    info = dict(date=time.strftime('%Y-%m-%d'), cpu=cpu_model(),
+                cpu_count=os.cpu_count(), torch=torch.__version__,
+                python=platform.python_version())
+    if torch.cuda.is_available():
+        info['gpu'] = torch.cuda.get_device_name(0)
+    return info
 
 if __name__ == '__main__':
     main()

@@ -17,17 +17,24 @@
 #              version, so it can never replace it. Fails, installing
 #              nothing, if that python has no torch >= 2.1.
 #   --dry-run  check torch as above, print the pip commands, run none.
+#   --force    run pip even where the environment is up to date.
+# An existing VENV that this script set up, for the same setup.py,
+# requirements/cpu.txt and mode, whose installed packages still satisfy
+# them (tools/env_up_to_date.py), is used as it is: pip is not run (it took
+# 7-14 s to find nothing to do).
 # pip options can be given as PIP_* variables (e.g. PIP_NO_INDEX=1
 # PIP_FIND_LINKS=DIR on a machine without a package index).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CUDA=0
 DRY=0
+FORCE=0
 VENV=
 for arg in "$@"; do
     case "$arg" in
         --cuda) CUDA=1 ;;
         --dry-run) DRY=1 ;;
+        --force) FORCE=1 ;;
         -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0"; exit 0 ;;
         -*) echo "unknown option: $arg" >&2; exit 2 ;;
         *) VENV=$arg ;;
@@ -48,6 +55,14 @@ else
     VPY="$PY"  # what a new venv sees with --system-site-packages
     NEW=1
 fi
+
+# what the last successful set-up of VENV installed from (mode, clone,
+# setup.py and requirements/cpu.txt): tools/env_up_to_date.py
+STAMP="$VENV/.mmauxskd-setup"
+up_to_date() {
+    [ "$NEW" = 0 ] && [ "$FORCE" = 0 ] &&
+        "$VENV/bin/python" "$ROOT/tools/env_up_to_date.py" "$1" "$STAMP"
+}
 
 if [ "$CUDA" = 1 ]; then
     # the torch that will be kept: version, CUDA build, usable device
@@ -74,6 +89,11 @@ PY
              "(https://pytorch.org/get-started/locally/), then rerun." >&2
         exit 1
     fi
+    MODE="cuda torch==$TORCH"
+    if up_to_date "$MODE"; then
+        echo "environment ready: $VENV (up to date: pip not run; --force runs it)"
+        exit 0
+    fi
     if [ "$NEW" = 1 ]; then
         run "$PY" -m venv --system-site-packages "$VENV"
     fi
@@ -86,14 +106,32 @@ PY
     run "$VENV/bin/python" -m pip install -q --no-deps -r "$ROOT/requirements/mmaction2.txt"
     run "$VENV/bin/python" -m pip install -q -c "$CONSTRAINTS" -e "$ROOT[tests]"
 else
+    MODE=cpu
+    if up_to_date "$MODE"; then
+        echo "environment ready: $VENV (up to date: pip not run; --force runs it)"
+        exit 0
+    fi
     if [ "$NEW" = 1 ]; then
         run "$PY" -m venv "$VENV"
     fi
-    run "$VENV/bin/python" -m pip install -q --upgrade pip
-    # torch first, pinned, so that mmauxskd's `torch>=2.1` does not pull a
-    # CUDA build
-    run "$VENV/bin/python" -m pip install -q -r "$ROOT/requirements/cpu.txt"
+    # a pip older than 21.3 cannot install a project editable (PEP 660);
+    # a newer one is not upgraded (a query of the index, ~2-4 s)
+    if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys, pip
+sys.exit(tuple(map(int, pip.__version__.split(".")[:2])) < (21, 3))'; then
+        run "$VENV/bin/python" -m pip install -q --upgrade pip
+    fi
+    # one resolution: requirements/cpu.txt pins torch, so that mmauxskd's
+    # `torch>=2.1` does not pull a CUDA build
+    run "$VENV/bin/python" -m pip install -q -r "$ROOT/requirements/cpu.txt" \
+        -e "$ROOT[tests]"
+    # mmaction2 without its dependencies: it declares decord, which is
+    # optional here (requirements/mmaction2.txt; mmauxskd lists the rest)
     run "$VENV/bin/python" -m pip install -q --no-deps -r "$ROOT/requirements/mmaction2.txt"
-    run "$VENV/bin/python" -m pip install -q -e "$ROOT[tests]"
 fi
-if [ "$DRY" = 0 ]; then echo "environment ready: $VENV"; fi
+if [ "$DRY" = 0 ]; then
+    # (PIP_DRY_RUN: pip was told to install nothing, so nothing is stamped)
+    if [ -z "${PIP_DRY_RUN:-}" ]; then
+        "$VENV/bin/python" "$ROOT/tools/env_up_to_date.py" --write "$MODE" "$STAMP"
+    fi
+    echo "environment ready: $VENV"
+fi

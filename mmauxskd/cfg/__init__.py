@@ -27,8 +27,8 @@ from .check import check_clip_geometry, check_loader_batches
 from .data import (config_variable, config_variables, demo_data,
                    frame_loaders, gallery_loader, pretext_data)
 from .decoders import (AUTO_DECODERS, DECODER_BACKENDS, VIDEO_DECODERS,
-                       VIDEO_INITS, set_config_decoder, set_decoder,
-                       to_rawframes)
+                       VIDEO_INITS, cache_frames, set_config_decoder,
+                       set_decoder, to_rawframes)
 from .deterministic import (RANDOM_TRANSFORMS, deterministic_pipeline,
                             is_pretext_sampler)
 from .heldout import heldout_val, pretext_val
@@ -45,6 +45,7 @@ __all__ = [
     'config_variables', 'demo_data', 'frame_loaders', 'gallery_loader',
     'pretext_data', 'AUTO_DECODERS', 'DECODER_BACKENDS', 'VIDEO_DECODERS',
     'VIDEO_INITS', 'set_config_decoder', 'set_decoder', 'to_rawframes',
+    'cache_frames',
     'RANDOM_TRANSFORMS', 'deterministic_pipeline', 'is_pretext_sampler',
     'heldout_val', 'pretext_val', 'mlfo_pipeline', 'mlfo_pretext_val',
     'mlfo_transforms', 'group_augment', 'replace_sampler',

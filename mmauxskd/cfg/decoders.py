@@ -7,6 +7,8 @@ and helpers that swap them in a pipeline or a whole config::
     train_pipeline = set_decoder(_base_.train_pipeline, 'pyav')
     # [DecordInit, ..., DecordDecode, ...] -> [PyAVSeekInit, ...,
     #                                          PyAVSeekDecode, ...]
+    train_pipeline = cache_frames(train_pipeline)
+    # -> [CachedVideoInit(backend='pyav'), ..., CachedVideoDecode, ...]
 """
 import copy
 
@@ -14,17 +16,17 @@ from .walk import loader_datasets
 
 __all__ = ['AUTO_DECODERS', 'DECODER_BACKENDS', 'VIDEO_INITS',
            'VIDEO_DECODERS', 'to_rawframes', 'set_decoder',
-           'set_config_decoder']
+           'set_config_decoder', 'cache_frames']
 
 #: the init transforms of video decoders (none for raw frames)
 VIDEO_INITS = ('DecordInit', 'OpenCVInit', 'PyAVInit', 'PyAVSeekInit',
-               'TorchCodecInit')
+               'TorchCodecInit', 'CachedVideoInit')
 #: the decode transforms that go with :data:`VIDEO_INITS`
 VIDEO_DECODERS = ('DecordDecode', 'OpenCVDecode', 'PyAVDecode',
-                  'PyAVSeekDecode', 'TorchCodecDecode')
+                  'PyAVSeekDecode', 'TorchCodecDecode', 'CachedVideoDecode')
 #: decoders that MultiViewClips(decoder='auto') picks from the reader
 AUTO_DECODERS = ('DecordDecode', 'RawFrameDecode', 'PyAVSeekDecode',
-                 'TorchCodecDecode')
+                 'TorchCodecDecode', 'CachedVideoDecode')
 #: ``set_decoder`` backends: (init transform, decode transform)
 DECODER_BACKENDS = dict(
     decord=('DecordInit', 'DecordDecode'),
@@ -52,7 +54,7 @@ def to_rawframes(pipeline):
     return out
 
 
-def set_decoder(pipeline, backend, **init_args):
+def set_decoder(pipeline, backend, cache=False, **init_args):
     """Copy of a video ``pipeline`` decoding with another backend.
 
     Every video init/decode pair (``DecordInit`` / ``DecordDecode``, ...,
@@ -68,6 +70,14 @@ def set_decoder(pipeline, backend, **init_args):
         from mmauxskd.cfg import set_decoder
         train_pipeline = set_decoder(_base_.train_pipeline, 'pyav')
 
+    ``cache=True`` decodes each video whole, once per process, with that
+    backend on the CPU and keeps its frames in memory
+    (``CachedVideoInit`` / ``CachedVideoDecode``, the same pixels; for
+    datasets of small videos read many times, as the demo's);
+    ``init_args`` may then set ``max_mb`` and ``num_threads``. Without it
+    a cached pipeline decodes per sample again: ``--decoder X`` on a demo
+    config, and the decoder benchmarks, measure decoder X.
+
     Raises:
         ValueError: an unknown ``backend``, or no video init transform.
         ImportError: ``'decord'`` where decord is not installed.
@@ -80,7 +90,15 @@ def set_decoder(pipeline, backend, **init_args):
         # imported here: the package imports no other subpackage at import
         from ..datasets.transforms.video_readers import import_decord
         import_decord("set_decoder(..., 'decord') (--decoder decord)")
-    if init_args and backend == 'decord':
+    if cache:
+        init, decode = 'CachedVideoInit', 'CachedVideoDecode'
+        unknown = sorted(set(init_args) - {'max_mb', 'num_threads'})
+        if unknown:
+            raise ValueError(f'set_decoder(cache=True): {unknown} do not '
+                             'apply to the frame cache (max_mb, num_threads '
+                             'do)')
+        init_args = dict(backend=backend, **init_args)
+    elif init_args and backend == 'decord':
         init_args = {k: v for k, v in init_args.items()
                      if k in ('num_threads', 'io_backend')}
     out, found = [], False
@@ -98,6 +116,30 @@ def set_decoder(pipeline, backend, **init_args):
         raise ValueError('set_decoder: no video init transform in '
                          f'{[t["type"] for t in out]}')
     return out
+
+
+def cache_frames(pipeline, **init_args):
+    """Copy of a video ``pipeline`` whose videos are decoded once per
+    process, with the backend it decodes with, and kept in memory
+    (``set_decoder(pipeline, <its backend>, cache=True)``; ``init_args``:
+    ``max_mb``, ``num_threads``). The demo's pipelines use it::
+
+        train_pipeline = cache_frames(update_pipeline(...))
+
+    Raises:
+        ValueError: the pipeline opens its videos with no decoder of
+            :data:`DECODER_BACKENDS` (nor is it cached already).
+    """
+    types = [t['type'] for t in pipeline]
+    backends = [name for name, (init, _) in DECODER_BACKENDS.items()
+                if init in types]
+    if not backends:
+        cached = [t for t in pipeline if t['type'] == 'CachedVideoInit']
+        if not cached:
+            raise ValueError(f'cache_frames: no video init transform of '
+                             f'{sorted(DECODER_BACKENDS)} in {types}')
+        backends = [cached[0].get('backend', 'decord')]
+    return set_decoder(pipeline, backends[0], cache=True, **init_args)
 
 
 def set_config_decoder(cfg, backend, **init_args):

@@ -68,7 +68,6 @@ import json
 import math
 import os
 import os.path as osp
-import platform
 import re
 import runpy
 import shutil
@@ -812,13 +811,8 @@ def run_forked(fn, tmp, timeout, **kwargs):
 
 def machine():
     """One line naming this machine."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open('/proc/cpuinfo') as f:
-            model = next(x.split(':', 1)[1].strip() for x in f
-                         if x.startswith('model name'))
-    except (OSError, StopIteration):
-        pass
+    from mmauxskd.utils.host import cpu_model
+    model = cpu_model()
     mem = float('nan')
     try:
         with open('/proc/meminfo') as f:

@@ -13,6 +13,11 @@ demo_geometry = dict(Resize=dict(scale=(-1, 40)), RandomCrop=dict(size=32))
 # also decodes the demo's small files faster than decord
 # (docs/benchmarks.md#decoders); decord is optional (`--decoder decord` on
 # tools/train.py with `pip install -e .[decord]`)
+# and each video decoded once per loader process, its frames kept in memory
+# (cache_frames: the same pixels; a 1200-step stage reads each of the 96
+# videos ~150 times, and decoding was half of a sample's CPU time,
+# docs/benchmarks.md#demo-decode-cache)
+demo_cache = True
 # Model width: R(2+1)D-10 with 8 channels in its first stage instead of 64
 # (8-16-32-64, 0.23M parameters instead of 14.4M), so that the three default
 # arms x 3 seeds fit 15 minutes on 2 CPU cores; the depth, the (2+1)D

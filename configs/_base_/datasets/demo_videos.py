@@ -6,7 +6,8 @@
 # ones. Splits (tools/data/make_demo_data.py): 16 labelled training videos
 # (4 per class), 32 validation videos, 80 test videos.
 _base_ = []
-from mmauxskd.cfg import config_variables, update_pipeline  # noqa: E402
+from mmauxskd.cfg import (cache_frames, config_variables,  # noqa: E402
+                          update_pipeline)
 
 data_root = 'data/demo/videos'
 ann_file_train = 'data/demo/demo_train_list_videos.txt'
@@ -22,13 +23,14 @@ num_classes = 4
     'test_evaluator')
 _small = dict(Resize=dict(scale=(-1, 40)))
 # decoded with the UCF101 setting's PyAV, as the unlabelled demo videos
-# (_base_/datasets/demo_unlabelled.py)
-train_pipeline = update_pipeline(
-    train_pipeline, RandomCrop=dict(size=32), **_small)
-val_pipeline = update_pipeline(
-    val_pipeline, CenterCrop=dict(crop_size=32), **_small)
-test_pipeline = update_pipeline(
-    test_pipeline, CenterCrop=dict(crop_size=32), **_small)
+# (_base_/datasets/demo_unlabelled.py), each video once per loader process
+# (cache_frames, as demo_unlabelled.py's demo_cache)
+train_pipeline = cache_frames(update_pipeline(
+    train_pipeline, RandomCrop=dict(size=32), **_small))
+val_pipeline = cache_frames(update_pipeline(
+    val_pipeline, CenterCrop=dict(crop_size=32), **_small))
+test_pipeline = cache_frames(update_pipeline(
+    test_pipeline, CenterCrop=dict(crop_size=32), **_small))
 _paths = dict(data_prefix=dict(video=data_root), prepare_hint=prepare_hint)
 _loader = dict(batch_size=8, num_workers=2)
 # UCF101's loaders with these lists and pipelines; recipes are chosen on

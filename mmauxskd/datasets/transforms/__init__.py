@@ -4,6 +4,7 @@ from .clip_order import ClipOrderSampler, clip_orders  # noqa: F401
 from .relative_speed import RelativeSpeedSampler  # noqa: F401
 from .clip_groups import ClipGroupAugment  # noqa: F401
 from .color_jitter import ClipColorJitter  # noqa: F401
+from .frame_cache import CachedVideoDecode, CachedVideoInit  # noqa: F401
 from .video_readers import (PyAVSeekDecode, PyAVSeekInit,  # noqa: F401
                             TorchCodecDecode, TorchCodecInit)
 from .image_clip import LoadImageAsClip  # noqa: F401

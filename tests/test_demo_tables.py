@@ -1,0 +1,98 @@
+"""tools/analysis/demo_tables.py: model_zoo.md's demo tables are what the
+tool prints from the checked-in summary, and ``--update`` records a run."""
+import copy
+import json
+import os
+import os.path as osp
+
+import pytest
+
+from conftest import ROOT, load_tool
+
+demo_tables = load_tool('analysis/demo_tables.py')
+
+
+def _model_zoo():
+    with open(osp.join(ROOT, 'model_zoo.md'), encoding='utf-8') as f:
+        return f.read()
+
+
+def _record(path):
+    with open(osp.join(ROOT, path), encoding='utf-8') as f:
+        return json.load(f)
+
+
+def test_model_zoo_tables_are_the_tools_output():
+    text = _model_zoo()
+    start, end, path = demo_tables.find_block(text)
+    assert path.startswith('docs/demo_results/')
+    assert text[start:end] == demo_tables.block(_record(path), path)
+    # what the block holds: both tables, every default arm, the verdicts
+    block = text[start:end]
+    for needle in ('| Arm | Stage | Pace | Segment | kNN (val) |',
+                   '| Arm | Finetune, 10-clip top-1 |', '| auxSKD + VSPP |',
+                   '| from scratch |', '`vspp > scratch (finetune'):
+        assert needle in block, needle
+
+
+def _doc(tmp_path):
+    doc = tmp_path / 'zoo.md'
+    doc.write_text('# Zoo\n\nbefore\n\n<!-- demo-tables: docs/demo_results/'
+                   'old.json (generated) -->\nold tables\n'
+                   '<!-- /demo-tables -->\n\nafter\n')
+    return doc
+
+
+def _summary(tmp_path, **fields):
+    """The checked-in summary as a new run would write it."""
+    record = copy.deepcopy(_record(demo_tables.find_block(_model_zoo())[2]))
+    record.update(date='2027-01-02', cpu='Intel(R) Xeon(R) Processor',
+                  cpu_count=2, **fields)
+    path = tmp_path / 'demo_results.json'
+    path.write_text(json.dumps(record, indent=2))
+    return path, record
+
+
+def test_update_records_the_run_and_rewrites_only_the_block(tmp_path):
+    doc = _doc(tmp_path)
+    summary, record = _summary(tmp_path, setup_seconds=61.0)
+    rel = demo_tables.update(str(summary), str(doc), root=str(tmp_path))
+    assert rel == 'docs/demo_results/2027-01-02_intel-xeon-2cpu.json'
+    assert (tmp_path / rel).read_text() == summary.read_text()  # verbatim
+    text = doc.read_text()
+    assert text.startswith('# Zoo\n\nbefore\n\n<!-- demo-tables: ' + rel)
+    assert text.endswith('<!-- /demo-tables -->\n\nafter\n')
+    assert 'old tables' not in text
+    start, end, path = demo_tables.find_block(text)
+    assert text[start:end] == demo_tables.block(record, rel)
+    assert '2027-01-02; Intel(R) Xeon(R) Processor (2 logical CPUs)' in text
+    assert 'environment set-up 1 min 1 s' in text
+    # the same run again: the record is there already, nothing changes
+    assert demo_tables.update(str(summary), str(doc),
+                              root=str(tmp_path)) == rel
+    assert doc.read_text() == text
+
+
+@pytest.mark.parametrize('case', ['quick', 'other contents', 'no markers',
+                                  'no date'])
+def test_update_refuses_and_writes_nothing(tmp_path, case):
+    doc = _doc(tmp_path)
+    summary, record = _summary(tmp_path, quick=case == 'quick')
+    if case == 'other contents':
+        os.makedirs(tmp_path / 'docs' / 'demo_results')
+        (tmp_path / 'docs/demo_results/2027-01-02_intel-xeon-2cpu.json'
+         ).write_text('{}')
+    if case == 'no markers':
+        doc.write_text('# Zoo\n')
+    if case == 'no date':
+        del record['date']
+        summary.write_text(json.dumps(record))
+    before = doc.read_text()
+    records = sorted(os.listdir(tmp_path / 'docs' / 'demo_results')) \
+        if osp.exists(tmp_path / 'docs' / 'demo_results') else []
+    with pytest.raises(SystemExit):
+        demo_tables.update(str(summary), str(doc), root=str(tmp_path))
+    assert doc.read_text() == before
+    after = sorted(os.listdir(tmp_path / 'docs' / 'demo_results')) \
+        if osp.exists(tmp_path / 'docs' / 'demo_results') else []
+    assert after == records

@@ -1,0 +1,232 @@
+"""Markdown tables of a demo run, from the JSON summary tools/run_demo.py
+writes (``work_dirs/demo/demo_results.json``).
+
+    python tools/analysis/demo_tables.py work_dirs/demo/demo_results.json
+    python tools/analysis/demo_tables.py work_dirs/demo/demo_results.json \\
+        --update model_zoo.md
+
+The first prints the tables: each pretext stage's own task on held-out
+clips and its kNN on the validation split, the downstream readouts on the
+test split (mean +- std over the seeds, then each seed's value) and the
+verdict lines the run printed. ``--update`` records a run in a document: it
+copies the summary to ``docs/demo_results/<date>_<machine>.json`` (named from
+the summary; ``--name`` for a summary without date and CPU) and rewrites the
+block between the document's markers::
+
+    <!-- demo-tables: docs/demo_results/<name>.json (generated ...) -->
+    ...
+    <!-- /demo-tables -->
+
+with the tables of that copy. It refuses a ``--quick`` summary (one seed is
+not the demo the tables report), an existing record with other contents,
+and a document without the markers; nothing is written then.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import re
+import sys
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(ROOT, 'tools'))
+RECORDS = 'docs/demo_results'
+BEGIN = re.compile(r'<!-- demo-tables: (\S+\.json) .*?-->')
+END = '<!-- /demo-tables -->'
+
+
+def _labels():
+    from run_demo import ARMS, DEMO
+    return ARMS, DEMO['stage_labels']
+
+
+def arm_label(arm):
+    """``auxskd_vspp`` -> ``auxSKD + VSPP`` (from tools/demo_arms.yaml)."""
+    arms, stages = _labels()
+    if arm not in arms:
+        return arm
+    names = [stages.get(_stage(p), _stage(p)) for p in arms[arm]['pretexts']]
+    label = ' + '.join(names) or 'from scratch'
+    if arms[arm]['data'] == 'arrow':
+        label += ' (arrow videos)'
+    return label
+
+
+def _stage(path):
+    from run_demo import _stage_name
+    return _stage_name(path)
+
+
+def _cell(stat):
+    """``[mean, std, values]`` -> ``0.560 +- 0.203 (0.27, 0.70, 0.71)``."""
+    if stat is None:
+        return '-'
+    mean, std, values = stat
+    per_seed = ', '.join(f'{v:.2f}' for v in values)
+    return f'{mean:.3f} +- {std:.3f} ({per_seed})'
+
+
+def _mmss(seconds):
+    return f'{int(seconds) // 60} min {int(seconds) % 60} s'
+
+
+def run_line(record, path):
+    """One sentence: which run, where, on what, how long."""
+    parts = [f'`{record.get("command", "tools/run_demo.py")}`']
+    if 'date' in record:
+        parts.append(record['date'])
+    if 'cpu' in record:
+        parts.append(f'{record["cpu"]} ({record["cpu_count"]} logical '
+                     'CPUs)')
+    parts.append(f'device {record.get("device", "?")}')
+    if 'torch' in record:
+        parts.append(f'torch {record["torch"]}')
+    summary = record['summary']
+    seeds = next(iter(summary.values()))['seeds']
+    parts.append(f'arms {", ".join(summary)} x seeds '
+                 f'{", ".join(map(str, seeds))}')
+    time = f'jobs {_mmss(record["seconds"])}'
+    extra = [f'{name} {_mmss(record[key])}' for key, name in
+             (('setup_seconds', 'environment set-up'),
+              ('data_seconds', 'demo data')) if key in record]
+    parts.append(time + (f' ({", ".join(extra)})' if extra else ''))
+    missing = [word for key, word in (('date', 'date'), ('cpu', 'machine'))
+               if key not in record]
+    note = (f' (this summary records no {" or ".join(missing)}: it predates '
+            'those fields)') if missing else ''
+    return f'Run: {"; ".join(parts)}. Summary: [{path}]({path}){note}.'
+
+
+def render(record, path):
+    """The markdown block for a summary ``record`` stored at ``path``."""
+    summary = record['summary']
+    tasks = []
+    for entry in summary.values():
+        for stage in entry['stages']:
+            for key in stage:
+                if key.startswith('pretext.') and key not in tasks:
+                    tasks.append(key)
+    _, stage_labels = _labels()
+    head = ['Arm', 'Stage'] + [
+        k.split('acc_', 1)[-1].replace('_', ' ').capitalize()
+        for k in tasks] + ['kNN (val)']
+    rows = []
+    for arm, entry in summary.items():
+        if 'knn_val_random' in entry:
+            rows.append([arm_label(arm), 'random initialisation'] +
+                        ['-'] * len(tasks) + [_cell(entry['knn_val_random'])])
+        for stage in entry['stages']:
+            rows.append([arm_label(arm),
+                         stage_labels.get(stage['name'], stage['name'])] +
+                        [_cell(stage.get(k)) for k in tasks] +
+                        [_cell(stage['knn_val'])])
+    lines = [run_line(record, path), '',
+             '**Each pretext stage on its own task** (held-out clips of '
+             'unseen videos) and kNN top-1 of its backbone on the validation '
+             'split, mean +- std over the seeds (each seed):', '']
+    lines += _table(head, rows)
+    lines += ['', '**Downstream, test split**, mean +- std over the seeds '
+              '(each seed):', '']
+    lines += _table(['Arm', 'Finetune, 10-clip top-1',
+                     'kNN top-1, frozen backbone'],
+                    [[arm_label(arm), _cell(entry.get('finetune_top1')),
+                      _cell(entry.get('knn_top1'))]
+                     for arm, entry in summary.items()])
+    if record.get('verdict'):
+        lines += ['', '**The verdict lines the run printed** (a claim holds '
+                  'where the gap is larger than the spread over the seeds):',
+                  '']
+        lines += [f'* `{line}`' for line in record['verdict']]
+    return '\n'.join(lines) + '\n'
+
+
+def _table(head, rows):
+    return ['| ' + ' | '.join(head) + ' |',
+            '|' + '---|' * len(head)] + ['| ' + ' | '.join(r) + ' |'
+                                         for r in rows]
+
+
+def block(record, path):
+    """``render`` between the markers that ``--update`` looks for."""
+    return (f'<!-- demo-tables: {path} (generated by '
+            'tools/analysis/demo_tables.py from that summary; edit the tool '
+            f'or rerun it, not this block) -->\n{render(record, path)}{END}')
+
+
+def find_block(text):
+    """(start, end, summary path) of the marked block in ``text``."""
+    begin = BEGIN.search(text)
+    end = text.find(END, begin.end()) if begin else -1
+    if not begin or end < 0:
+        raise SystemExit(f'no block marked "<!-- demo-tables: ... -->" ... '
+                         f'"{END}" to replace')
+    return begin.start(), end + len(END), begin.group(1)
+
+
+def record_name(record, name=None):
+    """``<date>_<cpu>-<n>cpu`` for a summary, or ``name``."""
+    if name:
+        return name
+    if 'date' not in record or 'cpu' not in record:
+        raise SystemExit('this summary records no date or CPU (it predates '
+                         'those fields): name its record with --name')
+    cpu = re.sub(r'\(r\)|\(tm\)|cpu|processor|@.*', '',
+                 record['cpu'].lower())
+    cpu = re.sub(r'[^a-z0-9]+', '-', cpu).strip('-')
+    return f'{record["date"]}_{cpu}-{record["cpu_count"]}cpu'
+
+
+def update(summary_path, doc, name=None, root=ROOT):
+    """Copy the summary into ``docs/demo_results/`` and rewrite ``doc``'s
+    block with its tables; returns the record's path (relative to
+    ``root``)."""
+    with open(summary_path, encoding='utf-8') as f:
+        text = f.read()
+    record = json.loads(text)
+    seeds = next(iter(record['summary'].values()))['seeds']
+    if record.get('quick') or len(seeds) < 2:
+        raise SystemExit(f'{summary_path} is a run of one seed (--quick?): '
+                         'the tables report the full demo, not recorded')
+    rel = f'{RECORDS}/{record_name(record, name)}.json'
+    target = osp.join(root, rel)
+    if osp.exists(target):
+        with open(target, encoding='utf-8') as f:
+            if f.read() != text:
+                raise SystemExit(f'{rel} exists with other contents: give '
+                                 'this run another --name')
+    with open(doc, encoding='utf-8') as f:
+        old = f.read()
+    start, end, _ = find_block(old)
+    os.makedirs(osp.dirname(target), exist_ok=True)
+    with open(target, 'w', encoding='utf-8') as f:
+        f.write(text)
+    with open(doc, 'w', encoding='utf-8') as f:
+        f.write(old[:start] + block(record, rel) + old[end:])
+    return rel
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split('\n\n', 1)[1])
+    parser.add_argument('summary', help='demo_results.json of a run')
+    parser.add_argument('--update', metavar='DOC',
+                        help='record the run and rewrite the marked block '
+                        'of DOC (e.g. model_zoo.md)')
+    parser.add_argument('--name', help='the record\'s file name (no .json), '
+                        'for a summary without date and CPU')
+    args = parser.parse_args(argv)
+    if args.update:
+        rel = update(args.summary, args.update, args.name)
+        print(f'recorded {rel}; {args.update}: tables rewritten')
+        return rel
+    with open(args.summary, encoding='utf-8') as f:
+        record = json.load(f)
+    path = osp.relpath(osp.abspath(args.summary), ROOT)
+    sys.stdout.write(render(record, path))
+    return None
+
+
+if __name__ == '__main__':
+    main()
