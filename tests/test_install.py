@@ -85,9 +85,12 @@ def _pypi_problem():
 
 
 def _pip(arch, args, report):
-    """Start pip's resolver for ``arch`` (a dry run, nothing installed)."""
+    """Start pip's resolver for ``arch`` (a dry run, nothing installed).
+    ``--target`` (never written to) because pip before 24 refuses platform
+    options without it, and a fresh venv has the interpreter's own pip."""
     platforms = [a for p in PLATFORMS[arch] for a in ('--platform', p)]
     cmd = [sys.executable, '-m', 'pip', 'install', '--dry-run',
+           '--target', report + '.target',
            '--ignore-installed', '--only-binary=:all:', *platforms,
            '--python-version', PYTHON, '--implementation', 'cp',
            '--report', report, '--progress-bar', 'off', *args]

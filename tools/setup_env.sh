@@ -114,10 +114,12 @@ else
     if [ "$NEW" = 1 ]; then
         run "$PY" -m venv "$VENV"
     fi
-    # a pip older than 21.3 cannot install a project editable (PEP 660);
-    # a newer one is not upgraded (a query of the index, ~2-4 s)
+    # pip is upgraded when older than 24 (Python 3.11 bundles 23.2): older
+    # ones download whole wheels (torch: 0.4 GB) in the install test's
+    # cross-platform dry run where newer ones read only their metadata; a
+    # newer one is not upgraded (a query of the index, ~2-4 s)
     if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys, pip
-sys.exit(tuple(map(int, pip.__version__.split(".")[:2])) < (21, 3))'; then
+sys.exit(tuple(map(int, pip.__version__.split(".")[:2])) < (24, 0))'; then
         run "$VENV/bin/python" -m pip install -q --upgrade pip
     fi
     # one resolution: requirements/cpu.txt pins torch, so that mmauxskd's

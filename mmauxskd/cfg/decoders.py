@@ -138,7 +138,7 @@ def cache_frames(pipeline, **init_args):
         if not cached:
             raise ValueError(f'cache_frames: no video init transform of '
                              f'{sorted(DECODER_BACKENDS)} in {types}')
-        backends = [cached[0].get('backend', 'decord')]
+        backends = [cached[0].get('backend', 'pyav')]  # its default
     return set_decoder(pipeline, backends[0], cache=True, **init_args)
 
 
