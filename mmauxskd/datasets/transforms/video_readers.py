@@ -44,7 +44,8 @@ from mmaction.registry import TRANSFORMS
 
 __all__ = ['PyAVReader', 'TorchCodecReader', 'PyAVSeekInit',
            'PyAVSeekDecode', 'TorchCodecInit', 'TorchCodecDecode',
-           'DecoderUnavailableError', 'torchcodec_problem', 'open_reader']
+           'DecoderUnavailableError', 'torchcodec_problem', 'open_reader',
+           'decode_threads', 'set_decode_threads']
 
 
 class DecoderUnavailableError(RuntimeError):
@@ -53,6 +54,28 @@ class DecoderUnavailableError(RuntimeError):
 
 _warned = set()
 _unavailable = {}  # (backend, device) -> why, in this process
+
+
+_decode_threads = 1  # FFmpeg threads of a reader not told otherwise
+
+
+def set_decode_threads(threads):
+    """FFmpeg decoding threads of the readers opened from now on in this
+    process whose ``num_threads`` is ``None`` (the transforms' default):
+    1 here, and in every dataloader worker that
+    :func:`mmauxskd.datasets.worker_init.worker_threads_init` starts; 0
+    lets FFmpeg choose (all cores)."""
+    global _decode_threads
+    if not isinstance(threads, int) or isinstance(threads, bool) \
+            or threads < 0:
+        raise ValueError(f'decode threads must be an int >= 0, got '
+                         f'{threads!r}')
+    _decode_threads = threads
+
+
+def decode_threads(num_threads=None):
+    """``num_threads``, or this process's setting where it is ``None``."""
+    return _decode_threads if num_threads is None else num_threads
 
 
 def _warn_once(message):
@@ -85,9 +108,10 @@ class PyAVReader:
 
     Args:
         path (str | file-like): the video.
-        num_threads (int): FFmpeg decoding threads; 1 (the default) suits
-            dataloader workers, which already run in parallel. 0 lets
-            FFmpeg choose.
+        num_threads (int | None): FFmpeg decoding threads; ``None`` (the
+            default): this process's :func:`set_decode_threads`, 1 unless
+            changed, which suits dataloader workers, already running in
+            parallel. 0 lets FFmpeg choose.
         hwaccel (str | None): ``'cuda'``: decode on the GPU (NVDEC) through
             FFmpeg's hwaccel, frames copied back to CPU memory. Raises
             :class:`DecoderUnavailableError` if FFmpeg cannot create the
@@ -97,8 +121,9 @@ class PyAVReader:
     #: the decode transform :class:`MultiViewClips` uses for this reader
     decode_transform = 'PyAVSeekDecode'
 
-    def __init__(self, path, num_threads=1, hwaccel=None):
+    def __init__(self, path, num_threads=None, hwaccel=None):
         import av
+        num_threads = decode_threads(num_threads)
         self.path = path if isinstance(path, str) else getattr(
             path, 'name', '<stream>')
         kwargs = {}
@@ -270,7 +295,8 @@ class TorchCodecReader:
 
     decode_transform = 'TorchCodecDecode'
 
-    def __init__(self, path, device='cpu', num_threads=1):
+    def __init__(self, path, device='cpu', num_threads=None):
+        num_threads = decode_threads(num_threads)
         problem = torchcodec_problem(device)
         if problem:
             raise DecoderUnavailableError(
@@ -312,7 +338,7 @@ def _source(filename):
     return filename
 
 
-def open_reader(filename, backend='pyav', device='cpu', num_threads=1,
+def open_reader(filename, backend='pyav', device='cpu', num_threads=None,
                 fallback=True):
     """A reader of ``filename``: ``backend`` ``'pyav'`` or ``'torchcodec'``,
     on ``device`` (``'cpu'`` or ``'cuda'``).
@@ -348,7 +374,7 @@ class _ReaderInit(BaseTransform):
 
     backend = 'pyav'
 
-    def __init__(self, device='cpu', num_threads=1, fallback=True,
+    def __init__(self, device='cpu', num_threads=None, fallback=True,
                  io_backend='disk', **kwargs):
         if not (device == 'cpu' or str(device).startswith('cuda')):
             raise ValueError(f"device must be 'cpu' or 'cuda', got "
@@ -408,7 +434,10 @@ class PyAVSeekInit(_ReaderInit):
     Args:
         device (str): ``'cpu'`` (default) or ``'cuda'``: NVDEC through
             FFmpeg's CUDA hwaccel (frames come back to CPU memory).
-        num_threads (int): FFmpeg threads per video. Defaults to 1.
+        num_threads (int | None): FFmpeg threads per video; ``None`` (the
+            default): the process's setting (:func:`set_decode_threads`),
+            1 unless changed, and 1 in the workers that
+            ``worker_threads_init`` starts.
         fallback (bool): where ``'cuda'`` cannot be used, warn once and
             decode on the CPU (True, default) or raise
             :class:`DecoderUnavailableError` (False).
