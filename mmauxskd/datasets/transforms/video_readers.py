@@ -99,12 +99,20 @@ def _check_range(inds, total, path):
 class PyAVReader:
     """Frame-accurate random access to a video with PyAV (bundled FFmpeg).
 
-    On opening, the packets of the first video stream are read (demuxed, not
-    decoded) for their timestamps and keyframe flags: frame ``i`` is the
-    ``i``-th packet in presentation order. :meth:`get_frames` decodes a
-    sorted set of indices in one forward pass, seeking to a keyframe only
-    where one lies between the last decoded frame and the next index (or
-    when an index is behind the decoder).
+    On opening, the reader needs each frame's timestamp and keyframe flag:
+    frame ``i`` is the ``i``-th packet in presentation order. An MP4/MOV
+    file already holds them in its sample tables, which FFmpeg reads on
+    opening (``stream.index_entries``); they are taken from there when they
+    are provably the packets' (no frame reordering, one entry per frame,
+    increasing, the stream starting at the first entry's time;
+    ``index_source == 'container'``): what ``tools/data/resize_videos.py``
+    writes, and most files without B-frames. Otherwise, and if a decoded
+    frame's timestamp is then not in the table, every packet of the stream
+    is read (demuxed, not decoded; ``index_source == 'packets'``), which
+    costs most of the opening time on a small file. :meth:`get_frames`
+    decodes a sorted set of indices in one forward pass, seeking to a
+    keyframe only where one lies between the last decoded frame and the
+    next index (or when an index is behind the decoder).
 
     Args:
         path (str | file-like): the video.
@@ -116,13 +124,20 @@ class PyAVReader:
             FFmpeg's hwaccel, frames copied back to CPU memory. Raises
             :class:`DecoderUnavailableError` if FFmpeg cannot create the
             device.
+        index (str): ``'auto'`` (default): the container's table where it
+            is the packets', else the packets; ``'packets'``: always read
+            every packet (as before the container's table was used).
     """
 
     #: the decode transform :class:`MultiViewClips` uses for this reader
     decode_transform = 'PyAVSeekDecode'
 
-    def __init__(self, path, num_threads=None, hwaccel=None):
+    def __init__(self, path, num_threads=None, hwaccel=None, index='auto'):
         import av
+        if index not in ('auto', 'packets'):
+            raise ValueError(f"index must be 'auto' or 'packets', got "
+                             f'{index!r}')
+        self.index = index
         num_threads = decode_threads(num_threads)
         self.path = path if isinstance(path, str) else getattr(
             path, 'name', '<stream>')
@@ -172,6 +187,38 @@ class PyAVReader:
                 ) from err
 
     def _index(self):
+        if self.index == 'packets' or not self._index_from_container():
+            self._index_from_packets()
+
+    def _index_from_container(self):
+        """Timestamps and keyframes from the container's own index, where
+        they must equal the packets'; False where that is not certain."""
+        stream = self.stream
+        if not ('mp4' in self.container.format.name.split(',')
+                and hasattr(stream, 'index_entries')  # PyAV >= 15
+                and stream.codec_context is not None
+                and stream.codec_context.has_b_frames == 0):
+            return False  # reordered frames: entries hold decoding times
+        entries = stream.index_entries[:]
+        if not entries or (stream.frames and len(entries) != stream.frames):
+            return False
+        pts = np.fromiter((e.timestamp for e in entries), np.int64,
+                          len(entries))
+        flags = np.fromiter((e.flags for e in entries), np.int64,
+                            len(entries))
+        # FFmpeg's AVINDEX_KEYFRAME 1, AVINDEX_DISCARD_FRAME 2
+        if (np.diff(pts) <= 0).any() or (flags & 2).any():
+            return False
+        if stream.start_time != pts[0]:  # e.g. presentation times offset
+            return False
+        self._set_index(pts, np.flatnonzero(flags & 1), 'container')
+        return True
+
+    def _index_from_packets(self):
+        if getattr(self, 'index_source', None):  # again: from the start
+            self.container.seek(int(self.pts[0]), stream=self.stream,
+                                backward=True, any_frame=True)
+            self._frames = None
         pts, keys = [], []
         for packet in self.container.demux(self.stream):
             if packet.size == 0:  # the flushing packet at the end
@@ -184,13 +231,18 @@ class PyAVReader:
         if not pts:
             raise ValueError(f'{self.path}: no video frames')
         order = np.argsort(pts, kind='stable')
-        self.pts = np.asarray(pts, dtype=np.int64)[order]
-        self.keyframes = np.flatnonzero(np.asarray(keys)[order])
+        self._set_index(np.asarray(pts, dtype=np.int64)[order],
+                        np.flatnonzero(np.asarray(keys)[order]), 'packets')
+
+    def _set_index(self, pts, keyframes, source):
+        self.pts = pts
+        self.keyframes = keyframes
         if not len(self.keyframes) or self.keyframes[0] != 0:
             self.keyframes = np.concatenate([[0], self.keyframes])
         self._frame_of = {int(p): i for i, p in enumerate(self.pts)}
         self._frames = None  # the decoder's frame iterator
         self._pos = -1  # index of the last frame it returned
+        self.index_source = source
 
     def __len__(self):
         return len(self.pts)
@@ -221,7 +273,12 @@ class PyAVReader:
             frame = None
             for frame in self._frames:
                 stamp = frame.pts if frame.pts is not None else frame.dts
-                self._pos = self._frame_of.get(stamp, self._pos + 1)
+                pos = self._frame_of.get(stamp)
+                if pos is None and self.index_source == 'container':
+                    # the container's table is not the packets' after all
+                    self._index_from_packets()
+                    return self.get_frames(indices)
+                self._pos = self._pos + 1 if pos is None else pos
                 if self._pos >= target:
                     break
             if frame is None or self._pos < target:
@@ -339,9 +396,10 @@ def _source(filename):
 
 
 def open_reader(filename, backend='pyav', device='cpu', num_threads=None,
-                fallback=True):
+                fallback=True, index='auto'):
     """A reader of ``filename``: ``backend`` ``'pyav'`` or ``'torchcodec'``,
-    on ``device`` (``'cpu'`` or ``'cuda'``).
+    on ``device`` (``'cpu'`` or ``'cuda'``); ``index``: a PyAV reader's
+    (:class:`PyAVReader`).
 
     With ``fallback``, a GPU or torchcodec reader that cannot be had here
     becomes a CPU :class:`PyAVReader` after one warning that says why.
@@ -352,13 +410,13 @@ def open_reader(filename, backend='pyav', device='cpu', num_threads=None,
     filename = _source(filename)
     failed = _unavailable.get((backend, device))
     if failed and fallback:  # known missing: no retry per file
-        return PyAVReader(filename, num_threads)
+        return PyAVReader(filename, num_threads, index=index)
     try:
         if backend == 'torchcodec':
             return TorchCodecReader(filename, device, num_threads)
         return PyAVReader(filename, num_threads,
                           hwaccel='cuda' if device.startswith('cuda') else
-                          None)
+                          None, index=index)
     except DecoderUnavailableError as err:
         if not fallback or (backend == 'pyav' and device == 'cpu'):
             raise
@@ -366,7 +424,7 @@ def open_reader(filename, backend='pyav', device='cpu', num_threads=None,
             _unavailable[(backend, device)] = str(err)  # not the file's fault
         _warn_once(f'{err}; decoding on the CPU with PyAV instead '
                    '(set fallback=False to make this an error)')
-        return PyAVReader(filename, num_threads)
+        return PyAVReader(filename, num_threads, index=index)
 
 
 class _ReaderInit(BaseTransform):
@@ -375,13 +433,17 @@ class _ReaderInit(BaseTransform):
     backend = 'pyav'
 
     def __init__(self, device='cpu', num_threads=None, fallback=True,
-                 io_backend='disk', **kwargs):
+                 io_backend='disk', index='auto', **kwargs):
         if not (device == 'cpu' or str(device).startswith('cuda')):
             raise ValueError(f"device must be 'cpu' or 'cuda', got "
                              f'{device!r}')
         self.device = device
         self.num_threads = num_threads
         self.fallback = fallback
+        if index not in ('auto', 'packets'):
+            raise ValueError(f"index must be 'auto' or 'packets', got "
+                             f'{index!r}')
+        self.index = index
         self.io_backend = io_backend
         self.kwargs = kwargs
         self.file_client = None
@@ -394,7 +456,7 @@ class _ReaderInit(BaseTransform):
                 self.file_client = FileClient(self.io_backend, **self.kwargs)
             filename = io.BytesIO(self.file_client.get(filename))
         return open_reader(filename, self.backend, self.device,
-                           self.num_threads, self.fallback)
+                           self.num_threads, self.fallback, self.index)
 
     def transform(self, results):
         reader = self._open(results['filename'])
@@ -405,7 +467,8 @@ class _ReaderInit(BaseTransform):
 
     def __repr__(self):
         return (f'{type(self).__name__}(device={self.device!r}, '
-                f'num_threads={self.num_threads}, fallback={self.fallback})')
+                f'num_threads={self.num_threads}, fallback={self.fallback}, '
+                f'index={self.index!r})')
 
 
 class _ReaderDecode(BaseTransform):
@@ -442,6 +505,9 @@ class PyAVSeekInit(_ReaderInit):
             decode on the CPU (True, default) or raise
             :class:`DecoderUnavailableError` (False).
         io_backend (str): mmengine file backend. Defaults to ``'disk'``.
+        index (str): ``'auto'`` (default): an MP4's own sample table where
+            it is provably the packets', else every packet is read;
+            ``'packets'``: always every packet (:class:`PyAVReader`).
     """
 
 
