@@ -14,7 +14,7 @@ from .walk import loader_datasets
 
 __all__ = ['AUTO_DECODERS', 'DECODER_BACKENDS', 'VIDEO_INITS',
            'VIDEO_DECODERS', 'to_rawframes', 'set_decoder',
-           'set_config_decoder']
+           'set_config_decoder', 'decoder_spec']
 
 #: the init transforms of video decoders (none for raw frames)
 VIDEO_INITS = ('DecordInit', 'OpenCVInit', 'PyAVInit', 'PyAVSeekInit',
@@ -91,6 +91,30 @@ def set_decoder(pipeline, backend, **init_args):
         raise ValueError('set_decoder: no video init transform in '
                          f'{[t["type"] for t in out]}')
     return out
+
+
+def decoder_spec(spec):
+    """A decoder named on a command line, ``BACKEND[:KEY=VALUE,...]``, as
+    :func:`set_decoder`'s arguments::
+
+        >>> decoder_spec('pyav:index=packets,num_threads=2')
+        ('pyav', {'index': 'packets', 'num_threads': 2})
+
+    Raises:
+        ValueError: an unknown backend or an item without ``=``.
+    """
+    backend, _, rest = spec.partition(':')
+    if backend not in DECODER_BACKENDS:
+        raise ValueError(f'decoder {spec!r}: the backend must be one of '
+                         f'{sorted(DECODER_BACKENDS)}')
+    init_args = {}
+    for item in filter(None, rest.split(',')):
+        key, eq, value = item.partition('=')
+        if not eq or not key:
+            raise ValueError(f'decoder {spec!r}: expected KEY=VALUE, got '
+                             f'{item!r}')
+        init_args[key] = int(value) if value.lstrip('-').isdigit() else value
+    return backend, init_args
 
 
 def set_config_decoder(cfg, backend, **init_args):
