@@ -110,7 +110,7 @@ def test_floor_decodes_the_pipelines_frames_and_scaling(tiny_data, capsys):
 
     tool.main([osp.join(ROOT, VSPP), '--ann-file', osp.join(
         tiny_data, 'demo_unlabelled_list_videos.txt'), '--data-root',
-        osp.join(tiny_data, 'videos'), '--batch-size', '1', '--batches', '2',
+        osp.join(tiny_data, 'videos'), '--batch-size', '1', '--batches', '3',
         '--no-step', '--json', '--floor-samples', '1', '--workers', '1', '2',
         '--decoder', 'pyav'])
     text = capsys.readouterr().out
@@ -126,6 +126,38 @@ def test_floor_decodes_the_pipelines_frames_and_scaling(tiny_data, capsys):
         assert two['efficiency'] == pytest.approx(
             two['clips_per_s'] / (2 * one['clips_per_s']), abs=0.01)
         assert 0 < two['busy'] and two['worker_ms_per_clip'] > 0
+        # whole rounds of the workers: 3 batches -> 4 with 2 workers
+        assert (one['batches_timed'], two['batches_timed']) == (3, 4)
         assert f'scaling {dec}: 2 workers give ' in text
     with pytest.raises(SystemExit):
         tool.parse_args(['c.py', '--decoder', 'pyav:index'])
+
+
+class _Sleepy:
+    """Each sample takes 0.15 s and no CPU: 4 workers give 26.7 a second
+    whatever the machine's load."""
+
+    def __len__(self):
+        return 1000
+
+    def __getitem__(self, index):
+        import time
+        time.sleep(0.15)
+        return dict(inputs=torch.zeros(3, 2, 4, 4), data_samples=None)
+
+
+def test_the_rate_is_timed_over_whole_rounds_of_the_workers():
+    """Workers started together deliver a batch each at nearly the same
+    moment; timing fewer batches than a round of them understates the rate
+    (the GPU check timed 8 batches of 15 workers). The count is rounded up
+    to whole rounds, and the rate is then the true one."""
+    from mmengine.config import ConfigDict
+    tool = load_tool('benchmarks/loader.py')
+    assert [tool.timed_batches(b, 4) for b in (1, 4, 5, 8)] == [4, 4, 8, 8]
+    assert tool.timed_batches(8, 15) == 15 and tool.timed_batches(3, 0) == 3
+    got = tool.measure_loader(ConfigDict(
+        dataset=_Sleepy(), batch_size=1, num_workers=4,
+        sampler=dict(type='InfiniteSampler', shuffle=False)), 5)
+    assert got['batches_timed'] == 8
+    assert got['samples_per_s'] == pytest.approx(4 / 0.15, rel=0.2)
+    assert got['busy'] > 0.8 and got['worker_threads'] < 0.5  # asleep

@@ -6,8 +6,9 @@ For a config and a video list, measures on this machine:
   pipeline on some samples of the list, transform by transform, and the
   bare decode of the same frame indices of the same files (the config's
   init and decode transforms alone: opening and decoding, nothing else);
-  prints ms per clip of each, per stage, and pipeline / floor, what the
-  transforms after decoding cost on top of it;
+  prints CPU ms per clip of each, per stage, and pipeline / floor, what
+  the transforms after decoding cost on top of it, and what moving a
+  sample into shared memory costs (a worker's queue does that);
 * **loader**: the config's training dataloader (its real pipeline, with
   ``--workers`` processes and ``--batch-size``), clips per second in the
   steady state (the batches the workers prefetch are skipped first), for
@@ -150,9 +151,21 @@ def _timings(batch):
     return np.asarray(timing, dtype=np.float64).reshape(-1, 2)
 
 
+def timed_batches(batches, workers):
+    """``batches`` rounded up to whole rounds of the workers.
+
+    Workers started together deliver their batches in rounds, one batch
+    each, nearly at once; a count that ends inside a round times that
+    round's first batches but its whole duration: with 15 workers and 8
+    timed batches, half the rate."""
+    per_round = max(1, workers)
+    return -(-max(1, batches) // per_round) * per_round
+
+
 def measure_loader(loader_cfg, batches, seed=0):
     """Steady-state figures of the loader: ``dict(clips_per_s,
-    samples_per_s, worker_ms_per_clip, worker_threads, busy, batch)``.
+    samples_per_s, worker_ms_per_clip, worker_threads, busy,
+    batches_timed, batch)``, over :func:`timed_batches` batches.
 
     Built as mmengine's Runner builds it, after seeding as the Runner does,
     its dataset wrapped in :class:`TimedDataset`."""
@@ -160,10 +173,12 @@ def measure_loader(loader_cfg, batches, seed=0):
     from mmengine.runner import Runner
     from mmengine.runner.utils import set_random_seed
     set_random_seed(seed)
-    loader_cfg = copy.deepcopy(loader_cfg)
-    dataset = DATASETS.build(loader_cfg.pop('dataset'))
-    if hasattr(dataset, 'full_init'):
-        dataset.full_init()
+    loader_cfg = copy.copy(loader_cfg)
+    dataset = loader_cfg.pop('dataset')
+    if isinstance(dataset, dict):
+        dataset = DATASETS.build(copy.deepcopy(dataset))
+        if hasattr(dataset, 'full_init'):
+            dataset.full_init()
     loader_cfg['dataset'] = TimedDataset(dataset)
     loader = Runner.build_dataloader(loader_cfg, seed=seed)
     loader.collate_fn = TimedCollate(loader.collate_fn)
@@ -174,8 +189,9 @@ def measure_loader(loader_cfg, batches, seed=0):
         batch = next(it)
     clips = samples = 0
     busy = cpu = 0.0
+    timed = timed_batches(batches, workers)
     start = time.perf_counter()
-    for _ in range(batches):
+    for _ in range(timed):
         batch = next(it)
         clips += count_clips(batch)
         samples += len(batch['inputs'])
@@ -189,7 +205,8 @@ def measure_loader(loader_cfg, batches, seed=0):
     return dict(clips_per_s=clips / secs, samples_per_s=samples / secs,
                 worker_ms_per_clip=1000 * busy / clips,
                 worker_threads=cpu / busy if busy else float('nan'),
-                busy=busy / (max(1, workers) * secs), batch=batch)
+                busy=busy / (max(1, workers) * secs), batches_timed=timed,
+                batch=batch)
 
 
 def draw_frames(transforms, info):
@@ -245,23 +262,23 @@ class _Floor:
             if what == 'pipeline':
                 results = copy.deepcopy(info)
                 for t in self.transforms:
-                    start = time.perf_counter()
+                    start = time.thread_time()
                     results = t(results)
-                    took.append(time.perf_counter() - start)
+                    took.append(time.thread_time() - start)
                 clips = count_clips(dict(inputs=[results['inputs']]))
                 # what a worker does to hand the sample over: its tensors
                 # into (new) shared memory, as PyTorch's queue does
-                start = time.perf_counter()
+                start = time.thread_time()
                 results['inputs'].share_memory_()
-                shared = time.perf_counter() - start
+                shared = time.thread_time() - start
             elif self.init is not None:
-                start = time.perf_counter()
+                start = time.thread_time()
                 results = self.init(copy.deepcopy(info))
-                opened = time.perf_counter() - start
+                opened = time.thread_time() - start
                 results['frame_inds'] = frames
-                start = time.perf_counter()
+                start = time.thread_time()
                 self.decode(results)
-                decoded = time.perf_counter() - start
+                decoded = time.thread_time() - start
         if timed:
             self.stage_s += took
             self.open_s += opened
@@ -294,7 +311,10 @@ def measure_floor(loader_cfgs, samples, seed=0):
     dataset after two untimed ones: for each sample, the pipelines in
     turn (the order rotating; every one of them drawing the same frames)
     and each pipeline's floor before or after it (alternating), so that
-    disk cache and machine load hit all alike.
+    disk cache and machine load hit all alike. Timed in CPU time of this
+    thread (``time.thread_time``), which the work alone sets, however busy
+    the machine (not its memory bandwidth and caches, which other
+    processes share).
 
     Args:
         loader_cfgs (dict): name -> training loader config.
@@ -405,8 +425,8 @@ def video_facts(loader_cfg, limit=8):
 def floor_lines(floor, decoder):
     """The floor measurement as printable lines."""
     lines = [f'floor   decoder={decoder}: in this process on one thread, '
-             f'{floor["clips"]} clips: pipeline {floor["pipeline_ms"]:.2f} '
-             'ms/clip']
+             f'{floor["clips"]} clips, CPU time: pipeline '
+             f'{floor["pipeline_ms"]:.2f} ms/clip']
     if floor['floor_ms'] is not None:
         lines[0] += (f', bare decode of the same frames {floor["floor_ms"]:.2f}'
                      f' ms/clip (open {floor["open_ms"]:.2f} + decode '
@@ -441,8 +461,10 @@ def scaling_lines(rows, floors, cores):
         if one and floor:
             here = 1000 / floor['pipeline_ms']
             lines.append(f'{decoder}: one worker gives {one["clips_per_s"]:.1f}'
-                         f' clips/s, {one["clips_per_s"] / here:.2f}x the '
-                         f'pipeline in this process ({here:.1f})')
+                         f' clips/s, {one["clips_per_s"] / here:.2f}x a core'
+                         f' running the pipeline in this process ({here:.1f};'
+                         ' below 1: the transfer to the main process, or a '
+                         'worker short of a whole core)')
         top = max(rs, key=lambda r: r['workers'])
         if not one or top is one or 'efficiency' not in top:
             continue
@@ -564,7 +586,8 @@ def parse_args(argv=None):
                         help="'cuda': decode with NVDEC where available")
     parser.add_argument('--batch-size', type=int, default=4)
     parser.add_argument('--batches', type=int, default=10,
-                        help='timed loader batches')
+                        help='timed loader batches (rounded up to whole '
+                        'rounds of the workers)')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--amp', nargs='+', choices=['none', 'bf16'],
                         default=['none'], help='step precision(s)')
@@ -647,6 +670,7 @@ def main(argv=None):
                        batch=args.batch_size,
                        **{k: round(v, 3 if k in ('busy', 'worker_threads')
                                    else 2) for k, v in got.items()})
+            row['batches_timed'] = int(row['batches_timed'])
             one = next((r for r in rows if r['decoder'] == label
                         and r['workers'] == 1), None)
             if one and workers:
