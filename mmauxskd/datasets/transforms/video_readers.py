@@ -6,7 +6,8 @@ Why (docs/benchmarks.md#decoders has the measurements): decord 0.6.0 has had
 no release since 2021, and MMAction2's own ``PyAVDecode`` either decodes
 every frame from the start of the file up to the last index (``'accurate'``)
 or returns the nearest keyframes (``'efficient'``). :class:`PyAVReader`
-indexes the file's packets once (no decoding), then for a sorted set of
+indexes the file once (an MP4's own sample table where it is the packets',
+else its packets, demuxed without decoding), then for a sorted set of
 indices seeks to the keyframe before each index that the decoder has not
 yet passed, and decodes forward only as far as it needs: the exact frames,
 at the cost of decoding from the keyframe, as decord does, and converted to
