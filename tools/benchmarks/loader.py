@@ -430,7 +430,8 @@ def floor_lines(floor, decoder):
              f'{floor["clips"]} clips, CPU time: pipeline '
              f'{floor["pipeline_ms"]:.2f} ms/clip']
     if floor['floor_ms'] is not None:
-        lines[0] += (f', bare decode of the same frames {floor["floor_ms"]:.2f}'
+        lines[0] += (', bare decode of the same frames '
+                     f'{floor["floor_ms"]:.2f}'
                      f' ms/clip (open {floor["open_ms"]:.2f} + decode '
                      f'{floor["decode_ms"]:.2f}); pipeline / floor = '
                      f'{floor["pipeline_ms"] / floor["floor_ms"]:.2f}')
@@ -462,7 +463,8 @@ def scaling_lines(rows, floors, cores):
         floor = floors.get(decoder)
         if one and floor:
             here = 1000 / floor['pipeline_ms']
-            lines.append(f'{decoder}: one worker gives {one["clips_per_s"]:.1f}'
+            lines.append(f'{decoder}: one worker gives '
+                         f'{one["clips_per_s"]:.1f}'
                          f' clips/s, {one["clips_per_s"] / here:.2f}x a core'
                          f' running the pipeline in this process ({here:.1f};'
                          ' below 1: the transfer to the main process, or a '
@@ -482,16 +484,20 @@ def scaling_lines(rows, floors, cores):
             why.append(f'each worker keeps {top["worker_threads"]:.1f} CPU '
                        'threads busy (a library runs multi-threaded in it)')
         elif top['worker_threads'] < 0.8:
-            why.append(f'a worker had the CPU {100 * top["worker_threads"]:.0f}'
+            why.append('a worker had the CPU '
+                       f'{100 * top["worker_threads"]:.0f}'
                        '% of its time (more runnable threads than cores, '
                        'e.g. other processes, or waiting for the disk)')
         if top['busy'] < 0.85:
             why.append(f'the workers were busy {100 * top["busy"]:.0f}% of '
                        'the time: they waited for the main process to take '
                        'batches (unpickling, pinning, the loop)')
-        grew = top['worker_ms_per_clip'] / one['worker_ms_per_clip']
+        # CPU time per clip in a worker: the same work, costlier when the
+        # workers contend for what the cores share
+        grew = (top['worker_ms_per_clip'] * top['worker_threads']) / (
+            one['worker_ms_per_clip'] * one['worker_threads'])
         if grew > 1.15:
-            why.append(f'a clip took {grew:.2f}x as long in a worker as with '
+            why.append(f'a clip took {grew:.2f}x the CPU time it took with '
                        'one worker (shared memory bandwidth, caches, SMT '
                        'siblings or the clock rate when all cores run)')
         lines.append(f'{decoder}: ' + ('; '.join(why) if why else
