@@ -34,18 +34,29 @@ setup(
     python_requires='>=3.9',
     # torch is not pinned here: install the build for your machine first
     # (requirements/cpu.txt for the tested CPU build; README for CUDA).
+    # mmaction2 1.2.0 is not listed: it declares decord, which has no
+    # release since 2021 and no wheel for aarch64, as a hard requirement.
+    # It is installed with --no-deps (requirements/mmaction2.txt), and its
+    # other requirements are listed here, so that decord stays optional.
     install_requires=[
         'torch>=2.1',
         'numpy>=1.23',
         'mmengine==0.10.7',
         'mmcv-lite>=2.0.1,<2.2.0',  # mmaction2 1.2.0 asserts mmcv < 2.2.0
-        'mmaction2==1.2.0',
         'importlib_metadata',  # used but not declared by mmaction2 1.2.0
-        'decord==0.6.0',  # the data tools; DecordInit in configs
-        'av>=12',  # PyAVSeekInit, the configs' decoder (tested: 18.1.0)
+        # mmaction2 1.2.0's requirements but decord (torch, numpy above)
+        'einops',
+        'matplotlib',
+        'Pillow',
+        'scipy',
+        # PyAVSeekInit, the decoder of every config and data tool: the
+        # releases tested, 12.3.0, 16.1.0 and 18.1.0 (the newest; NVDEC
+        # needs >= 14, below that PyAVSeekInit(device='cuda') falls back)
+        'av>=12.3,<19',
         # the OpenCV that mmengine and mmcv-lite require; mmaction2 1.2.0 also
-        # pulls opencv-contrib-python (docs/compatibility.md, OpenCV)
+        # requires opencv-contrib-python (docs/compatibility.md, OpenCV)
         'opencv-python',
+        'opencv-contrib-python',
         # Vi2CLR's clustering: FINCH (its second partition) and k-means
         'finch-clust>=0.2.3',
         'scikit-learn',
@@ -53,5 +64,11 @@ setup(
     extras_require={
         'tests': ['pytest>=7', 'hypothesis>=6'],
         'plots': ['matplotlib', 'tensorboard'],
+        # tools/train.py / tools/test.py --vis-backend tensorboard | wandb
+        'tensorboard': ['tensorboard'],
+        'wandb': ['wandb'],
+        # the optional decoder: MMAction2's DecordInit / DecordDecode,
+        # --decoder decord on the tools (x86_64 and macOS wheels only)
+        'decord': ['decord==0.6.0'],
     },
     zip_safe=False)

@@ -11,6 +11,11 @@ import pytest
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
 
+import hide_modules  # noqa: E402
+
+if os.environ.get(hide_modules.ENV):  # e.g. a run without decord
+    hide_modules.hide(os.environ[hide_modules.ENV].split(','))
+
 import mmauxskd  # noqa: E402,F401  (stack fixes before any mmaction import)
 from mmengine.registry import init_default_scope  # noqa: E402
 
@@ -95,3 +100,17 @@ def run_tool(args, timeout=600, env=None, check=True):
         raise AssertionError(f'{cmd} failed ({proc.returncode}):\n'
                              f'{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}')
     return proc
+
+
+def setup_kwargs():
+    """setup.py's ``setup()`` keywords (``install_requires``, ...), read by
+    running it with ``setuptools.setup`` replaced: nothing is built, and
+    the answer is the source's, not an older install's metadata."""
+    import runpy
+    from unittest import mock
+
+    import setuptools
+    kwargs = {}
+    with mock.patch.object(setuptools, 'setup', kwargs.update):
+        runpy.run_path(osp.join(ROOT, 'setup.py'), run_name='__main__')
+    return kwargs

@@ -118,8 +118,6 @@ def _augmented(path, tiny_data, seed):
     pipeline = cfg.train_dataloader.dataset.pipeline
     types = [t['type'] for t in pipeline]
     steps = [dict(t) for t in pipeline[:types.index('ClipGroupAugment') + 1]]
-    steps[0] = dict(type='DecordInit')
-    steps[2] = dict(type='DecordDecode')
     video = sorted(glob.glob(osp.join(tiny_data, 'videos', 'unlabelled',
                                       '*.mp4')))[0]
     np.random.seed(seed)

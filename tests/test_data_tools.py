@@ -5,6 +5,7 @@ where only names matter, real mp4 files (cv2.VideoWriter) where decoding
 matters.
 """
 import glob
+import importlib
 import os
 import os.path as osp
 
@@ -48,6 +49,35 @@ def write_mp4(path, num_frames, w=80, h=64):
 def lines(path):
     with open(path) as f:
         return f.read().splitlines()
+
+
+def _installed(module):
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+# the tools' --decoder: PyAV by default, decord where installed (optional)
+DECODERS = ['pyav', pytest.param('decord', marks=pytest.mark.skipif(
+    not _installed('decord'), reason='decord not installed (optional)'))]
+
+
+def faststart_mp4(src, dst):
+    """``src`` remuxed with its index (moov) first, as streaming files are:
+    cut short, such a file still opens and lists every frame."""
+    import av
+    with av.open(src) as inp, av.open(dst, 'w', options=dict(
+            movflags='faststart')) as out:
+        template = inp.streams.video[0]
+        stream = out.add_stream_from_template(template) if hasattr(
+            out, 'add_stream_from_template') else out.add_stream(
+                template=template)  # PyAV < 13
+        for packet in inp.demux(inp.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                out.mux(packet)
 
 
 # ----------------------------------------------------------------- UCF101
@@ -319,7 +349,8 @@ def test_k100_classes_file_on_a_flat_copy_via_the_k400_list(tmp_path):
 
 
 # ------------------------------------------------------- frame extraction
-def test_extract_frames_resizes_names_and_resumes(tmp_path):
+@pytest.mark.parametrize('decoder', DECODERS)
+def test_extract_frames_resizes_names_and_resumes(tmp_path, decoder):
     videos, frames = tmp_path / 'videos', tmp_path / 'frames'
     write_mp4(str(videos / 'a' / 'one.mp4'), 12)
     write_mp4(str(videos / 'b' / 'two.mp4'), 9)
@@ -328,7 +359,7 @@ def test_extract_frames_resizes_names_and_resumes(tmp_path):
         'a/one.mp4 3\nb/two.mp4 5\nb/broken.mp4 1\n')
     args = [str(videos), str(frames), '--list', str(tmp_path / 'list.txt'),
             '--out-list', str(tmp_path / 'frames.txt'), '--short-side', '32',
-            '--workers', '2', '--no-progress']
+            '--decoder', decoder, '--workers', '2', '--no-progress']
     results = extract_frames.main(args)
     assert [r[1] for r in results] == ['done', 'done', 'failed']
     assert lines(tmp_path / 'frames.txt') == ['a/one 12 3', 'b/two 9 5']
@@ -355,6 +386,24 @@ def test_extract_frames_resizes_names_and_resumes(tmp_path):
     assert lines(tmp_path / 'frames.txt') == ['a/one 12 3', 'b/two 9 5']
 
 
+def test_extract_frames_keeps_the_frames_of_a_truncated_mp4(tmp_path):
+    """A streaming-layout MP4 cut short opens (its index lists 40
+    frames) but holds fewer: PyAV decodes what is there without an error,
+    and the tool keeps those frames and reports the video as partial."""
+    videos = tmp_path / 'v'
+    write_mp4(str(tmp_path / 'src.mp4'), 40)
+    os.makedirs(videos)
+    faststart_mp4(str(tmp_path / 'src.mp4'), str(videos / 'cut.mp4'))
+    with open(videos / 'cut.mp4', 'r+b') as f:
+        f.truncate(os.path.getsize(videos / 'cut.mp4') * 6 // 10)
+    (rel, status, written, message), = extract_frames.main([
+        str(videos), str(tmp_path / 'f'), '--workers', '1', '--no-progress'])
+    assert (rel, status) == ('cut.mp4', 'partial')
+    assert 0 < written < 40
+    assert f'{written} of 40 frames' in message
+    assert len(os.listdir(tmp_path / 'f' / 'cut')) == written
+
+
 def test_extract_frames_without_a_list_finds_all_videos(tmp_path):
     videos = tmp_path / 'v'
     write_mp4(str(videos / 'x.mp4'), 5)
@@ -368,7 +417,9 @@ def test_extract_frames_without_a_list_finds_all_videos(tmp_path):
 
 
 # -------------------------------------------------------- integrity check
-def test_integrity_check_videos_finds_each_kind_of_breakage(tmp_path):
+@pytest.mark.parametrize('decoder', DECODERS)
+def test_integrity_check_videos_finds_each_kind_of_breakage(tmp_path,
+                                                            decoder):
     root = tmp_path / 'videos'
     write_mp4(str(root / 'good.mp4'), 20)
     write_mp4(str(root / 'short.mp4'), 5)
@@ -381,7 +432,7 @@ def test_integrity_check_videos_finds_each_kind_of_breakage(tmp_path):
               'truncated.mp4 3', 'text.mp4 4', 'short.mp4 5']
     (tmp_path / 'list.txt').write_text('\n'.join(listed) + '\n')
     base = [str(tmp_path / 'list.txt'), str(root), '--min-frames', '8',
-            '--workers', '1', '--no-progress']
+            '--decoder', decoder, '--workers', '1', '--no-progress']
     assert check_integrity.main(base) == 1  # problems, no cleaned list
     assert check_integrity.main(base + [
         '--out', str(tmp_path / 'clean.txt'), '--report',
@@ -398,7 +449,28 @@ def test_integrity_check_videos_finds_each_kind_of_breakage(tmp_path):
     (tmp_path / 'list2.txt').write_text('good.mp4 0\nshort.mp4 5\n')
     assert check_integrity.main([str(tmp_path / 'list2.txt'), str(root),
                                  '--min-frames', '5', '--workers', '2',
-                                 '--no-progress']) == 0
+                                 '--decoder', decoder, '--no-progress']) == 0
+
+
+def test_integrity_check_finds_a_truncated_streaming_mp4(tmp_path):
+    """Cut short, an MP4 with its index first still opens and its first,
+    middle and last readable frames decode with PyAV: the frames its index
+    lists but the file lacks make it truncated."""
+    root = tmp_path / 'videos'
+    write_mp4(str(tmp_path / 'src.mp4'), 40)
+    os.makedirs(root)
+    faststart_mp4(str(tmp_path / 'src.mp4'), str(root / 'whole.mp4'))
+    faststart_mp4(str(tmp_path / 'src.mp4'), str(root / 'cut.mp4'))
+    with open(root / 'cut.mp4', 'r+b') as f:
+        f.truncate(os.path.getsize(root / 'cut.mp4') * 6 // 10)
+    (tmp_path / 'list.txt').write_text('whole.mp4 0\ncut.mp4 1\n')
+    assert check_integrity.main([
+        str(tmp_path / 'list.txt'), str(root), '--workers', '1',
+        '--no-progress', '--report', str(tmp_path / 'bad.txt')]) == 1
+    (line, reason), = [x.split('\t') for x in lines(tmp_path / 'bad.txt')]
+    assert line == 'cut.mp4 1'
+    assert reason.startswith('unreadable: truncated: ')
+    assert reason.endswith('of the 40 frames its index lists are in the file')
 
 
 def test_integrity_check_rawframes_counts_and_reads_frames(tmp_path):
@@ -429,19 +501,18 @@ def test_integrity_check_rawframes_counts_and_reads_frames(tmp_path):
 
 
 def test_transcode_writes_ucf101_geometry_and_codec(tiny_data, tmp_path):
-    import decord
+    from mmauxskd.datasets.transforms.video_readers import PyAVReader
     src = sorted(glob.glob(osp.join(tiny_data, 'videos', 'unlabelled',
                                     '*.mp4')))[0]
     transcode_ucf101_like.main([src, '--out', str(tmp_path)])
     out = osp.join(tmp_path, osp.basename(src)[:-4] + '.avi')
-    reader, original = decord.VideoReader(out), decord.VideoReader(src)
+    reader, original = PyAVReader(out), PyAVReader(src)
     assert len(reader) == len(original)
-    assert reader[0].shape == (240, 320, 3)
+    assert reader.get_frames([0])[0].shape == (240, 320, 3)
     with open(out, 'rb') as f:
         head = f.read(4096)
     assert head[:4] == b'RIFF' and b'XVID' in head.upper()
-    keys = list(reader.get_key_indices())
-    assert keys[:2] == [0, 12]  # a keyframe every 12 frames
+    assert reader.keyframes[:2].tolist() == [0, 12]  # one every 12 frames
 
 
 def test_ucf101_lists_from_a_resized_copy(tmp_path):

@@ -1,5 +1,8 @@
-"""Image-side probes for users who have ImageNet or VOC07: images read as
-one-frame clips, the probes train and evaluate, VOC lists."""
+"""Image-side probes: images read as one-frame clips, the ImageNet / VOC07
+probes train and evaluate, VOC lists; each Vi2CLR recipe's 2D encoder fits
+the image_eval configs of its depth."""
+import functools
+import glob
 import os
 import os.path as osp
 
@@ -8,13 +11,19 @@ import numpy as np
 import pytest
 import torch
 from conftest import ROOT, load_tool, write_config
-from mmaction.registry import TRANSFORMS
+from mmaction.registry import MODELS, TRANSFORMS
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 IMAGE_EVAL = 'configs/vi2clr/image_eval/'
 IMAGENET = IMAGE_EVAL + 'linear_resnet50_8xb32-100e_imagenet.py'
 VOC = IMAGE_EVAL + 'linear_resnet50_8xb32-100e_voc07.py'
+RECIPES = {  # Vi2CLR recipe -> the depth of its ResNet image encoder
+    'configs/vi2clr/vi2clr_r2plus1d-r10_2xb16-16x112-50e_k100-rgb.py': 18,
+    'configs/vi2clr/vi2clr_r2plus1d-r10_2xb16-16x112-50e_ucf101-split1-rgb.py':
+    18,
+    'configs/vi2clr/vi2clr_r3d-18_8xb64-32x128-300e_k400-rgb.py': 50,
+}
 
 
 def _image(path, seed, grey=False):
@@ -146,3 +155,38 @@ def test_voc07_lists_and_multilabel_probe(tmp_path):
     assert changed and all(k.startswith('cls_head.') for k in changed)
     with pytest.raises(FileNotFoundError, match='VOCdevkit'):
         tool.main([str(tmp_path / 'nowhere')])
+
+
+@functools.lru_cache(maxsize=None)
+def _meta_state(path, part=None):
+    """The state dict of the config's model (or of its submodule ``part``),
+    tensors with their shapes only (no memory, no initialisation)."""
+    with torch.device('meta'):
+        model = MODELS.build(Config.fromfile(osp.join(ROOT, path)).model)
+    return (getattr(model, part) if part else model).state_dict()
+
+
+@pytest.mark.parametrize('recipe', sorted(RECIPES))
+def test_each_recipes_image_encoder_fits_the_image_eval_configs_of_its_depth(
+        recipe):
+    """What ``--pretrained CKPT --pretrained-prefix image_backbone.`` hands
+    an image_eval config (the recipe's image_backbone.* as backbone.*) fits
+    every ``*_resnet<depth>*`` config of the recipe's depth, names and
+    shapes, and is refused by the others (CheckpointFitHook's check)."""
+    from mmauxskd.utils.checkpoint import (CheckpointMismatchError,
+                                           check_state_dict_fits)
+    depth = RECIPES[recipe]
+    encoder = _meta_state(recipe, 'image_backbone')
+    ckpt = {f'backbone.{k}': v for k, v in encoder.items()}
+    configs = sorted(osp.relpath(p, ROOT) for p in glob.glob(
+        osp.join(ROOT, IMAGE_EVAL, '*.py')))
+    fitting = [c for c in configs if f'_resnet{depth}' in c]
+    assert len(fitting) >= 4 and len(configs) > len(fitting)
+    for config in configs:
+        state = _meta_state(config)
+        if config in fitting:
+            fit = check_state_dict_fits(state, ckpt, recipe, 'backbone.')
+            assert fit['matched'] == len(encoder), config
+        else:
+            with pytest.raises(CheckpointMismatchError, match='another shape'):
+                check_state_dict_fits(state, ckpt, recipe, 'backbone.')

@@ -81,7 +81,7 @@ def test_window_sampler_indices():
 
 def test_views_of_one_draw_decode_once_and_split(tiny_data):
     video = osp.join(tiny_data, 'videos', 'unlabelled', 'unlabelled_0000.mp4')
-    init = TRANSFORMS.build(dict(type='DecordInit'))
+    init = TRANSFORMS.build(dict(type='PyAVSeekInit'))
     views = TRANSFORMS.build(dict(
         type='ViewsOfOneDraw', sampler=dict(type='MLFOWindowSampler',
                                             clip_len=8),
@@ -96,7 +96,7 @@ def test_views_of_one_draw_decode_once_and_split(tiny_data):
                              [w + s * i for i in range(8, 16)],
                              [w + 2 * s * i for i in range(8)]]
     # each view holds the frames at its indices
-    decode = TRANSFORMS.build(dict(type='DecordDecode'))
+    decode = TRANSFORMS.build(dict(type='PyAVSeekDecode'))
     ref = decode(init(dict(filename=video, start_index=0,
                            frame_inds=inds.reshape(-1))))['imgs']
     ref = np.stack(ref).reshape(3, 8, *ref[0].shape).transpose(0, 4, 1, 2, 3)

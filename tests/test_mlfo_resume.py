@@ -42,7 +42,7 @@ sync_bn = None  # SyncBN needs GPUs
 model = dict(backbone=dict(base_channels=8),
              levels=dict(low=16, mid=32, high=64),
              semantic_neck=dict(in_channels=64, hid_channels=64))
-train_pipeline = [dict(type='DecordInit'), dict(
+train_pipeline = [dict(type='PyAVSeekInit'), dict(
     type='ViewsOfOneDraw', sampler=dict(type='MLFOWindowSampler'),
     transforms=[dict(type='Resize', scale=(-1, 40))] + mlfo_transforms(32)),
     dict(type='PackActionInputs')]

@@ -15,6 +15,7 @@ from mmaction.registry import DATASETS, MODELS, TRANSFORMS
 from conftest import ROOT
 from mmauxskd.cfg import multi_view_pipeline, to_rawframes
 from mmauxskd.datasets.transforms.multi_view import draw_indices
+from mmauxskd.datasets.transforms.video_readers import PyAVSeekDecode
 from mmauxskd.models.utils import update_momentum_encoders
 
 VIEWS = ([0, 1, 2, 3, 4, 5, 6, 7], [5, 6, 7, 7, 30, 31, 32, 33])
@@ -39,7 +40,7 @@ class ListSampler(BaseTransform):
 def decode_calls(monkeypatch):
     """Every decoder call's frame indices."""
     calls = []
-    for cls in (DecordDecode, RawFrameDecode):
+    for cls in (PyAVSeekDecode, DecordDecode, RawFrameDecode):
         orig = cls.transform
 
         def spy(self, results, orig=orig):
@@ -67,20 +68,32 @@ def _direct(results, inds, decoder):
     """A view decoded on its own (the reference)."""
     results = dict(results, frame_inds=np.array(inds) +
                    results['start_index'])
-    if decoder == 'DecordDecode':
-        results = TRANSFORMS.build(dict(type='DecordInit'))(results)
+    if decoder in ('DecordDecode', 'PyAVSeekDecode'):
+        results = TRANSFORMS.build(dict(
+            type=decoder.replace('Decode', 'Init')))(results)
     out = TRANSFORMS.build(dict(type=decoder))(results)
     return np.stack(out['imgs'])
 
 
-@pytest.mark.parametrize('media', ['video', 'rawframes'])
+def _has(module):
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize('media', ['video', 'rawframes', pytest.param(
+    'decord', marks=pytest.mark.skipif(not _has('decord'),
+                                       reason='decord (optional) missing'))])
 def test_views_are_decoded_in_one_pass_and_split(media, tiny_data,
                                                   decode_calls):
-    if media == 'video':
+    if media in ('video', 'decord'):  # PyAV (the configs'), or decord
         results = dict(filename=_video(tiny_data), start_index=0,
                        modality='RGB')
-        pipeline = [dict(type='DecordInit')]
-        decoder = 'DecordDecode'
+        init = 'DecordInit' if media == 'decord' else 'PyAVSeekInit'
+        pipeline = [dict(type=init)]
+        decoder = init.replace('Init', 'Decode')
     else:
         results, pipeline, decoder = _frames(tiny_data), [], 'RawFrameDecode'
     # Flip works in place: frames the views share (5, 6, 7) and a frame
@@ -108,7 +121,7 @@ def test_views_are_decoded_in_one_pass_and_split(media, tiny_data,
 
 def test_views_are_sampled_and_augmented_independently(tiny_data):
     pipeline = Compose([
-        dict(type='DecordInit'),
+        dict(type='PyAVSeekInit'),
         dict(type='MultiViewClips',
              sampler=dict(type='SampleFrames', clip_len=8, num_clips=1),
              transforms=[dict(type='RandomCrop', size=24),
@@ -124,7 +137,7 @@ def test_views_are_sampled_and_augmented_independently(tiny_data):
     view = TRANSFORMS.build(dict(
         type='MultiViewClips', sampler=dict(type='SampleFrames', clip_len=8),
         transforms=[dict(type='RandomCrop', size=24)]))
-    reader = TRANSFORMS.build(dict(type='DecordInit'))
+    reader = TRANSFORMS.build(dict(type='PyAVSeekInit'))
     for _ in range(8):
         out = view(reader(dict(filename=_video(tiny_data), start_index=0,
                                modality='RGB')))
@@ -147,7 +160,7 @@ def test_crops_differ_between_views(tiny_data):
         return out
 
     view.transforms.transforms[0].transform = record
-    reader = TRANSFORMS.build(dict(type='DecordInit'))
+    reader = TRANSFORMS.build(dict(type='PyAVSeekInit'))
     np.random.seed(1)
     for _ in range(5):
         view(reader(dict(filename=_video(tiny_data), start_index=0,
@@ -160,7 +173,7 @@ def test_differ_keys_force_different_vspp_labels(tiny_data):
     view = TRANSFORMS.build(dict(
         type='MultiViewClips', sampler=dict(type='SegmentPaceSampler'),
         differ_keys=('vspp_pace', 'vspp_segment'), max_redraws=50))
-    reader = TRANSFORMS.build(dict(type='DecordInit'))
+    reader = TRANSFORMS.build(dict(type='PyAVSeekInit'))
     np.random.seed(0)
     for _ in range(10):
         out = view(reader(dict(filename=_video(tiny_data), start_index=0,

@@ -154,19 +154,19 @@ def test_test_mode_is_deterministic_per_video():
 def test_transform_keys_and_only_needed_frames_decoded(tiny_data):
     video = sorted(glob.glob(osp.join(tiny_data, 'videos', 'unlabelled',
                                       '*.mp4')))[0]
-    pipeline = Compose([dict(type='DecordInit'),
+    pipeline = Compose([dict(type='PyAVSeekInit'),
                         dict(type='ClipOrderSampler', clip_len=4,
                              interval=2),
-                        dict(type='DecordDecode')])
+                        dict(type='PyAVSeekDecode')])
     np.random.seed(3)
     out = pipeline(dict(filename=video, start_index=0, modality='RGB'))
     assert out['num_clips'] == 3 and out['clip_len'] == 4
     assert len(out['frame_inds']) == 12 and len(out['imgs']) == 12
     # the decoder read exactly these frames: compare with a full decode
-    full = Compose([dict(type='DecordInit'),
+    full = Compose([dict(type='PyAVSeekInit'),
                     dict(type='SampleFrames', clip_len=out['total_frames'],
                          frame_interval=1, num_clips=1, test_mode=True),
-                    dict(type='DecordDecode')])(
+                    dict(type='PyAVSeekDecode')])(
         dict(filename=video, start_index=0, modality='RGB'))
     for img, i in zip(out['imgs'], out['frame_inds']):
         assert np.array_equal(img, full['imgs'][i])
@@ -288,16 +288,14 @@ def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
     demo, main = load(DEMO), load(MAIN)
     d, m = demo.train_dataloader, main.train_dataloader
     assert d.batch_size == 16
-    decoders = ('PyAVSeekInit', 'PyAVSeekDecode', 'DecordInit',
-                'DecordDecode')  # the demo decodes its small files with decord
-    assert [t['type'] for t in d.dataset.pipeline if t['type'] not in
-            decoders] == [t['type'] for t in m.dataset.pipeline
-                          if t['type'] not in decoders]
+    # the same transforms, the decoder (PyAV) included
+    assert [t['type'] for t in d.dataset.pipeline] == [
+        t['type'] for t in m.dataset.pipeline]
     for a, b in zip(d.dataset.pipeline, m.dataset.pipeline):
         if a['type'] == 'ClipGroupAugment':  # the crop per clip, smaller
             assert a['groups'] == b['groups'] == 'each'
             assert a['transforms'] == [dict(type='RandomCrop', size=32)]
-        elif a['type'] not in ('Resize', 'RandomCrop') + decoders:
+        elif a['type'] not in ('Resize', 'RandomCrop'):
             assert a == b
     assert demo.model.head.num_clips == main.model.head.num_clips
     assert demo.model.backbone.base_channels == 8

@@ -83,6 +83,21 @@ def test_loss_is_the_heads_on_the_right_embeddings():
         model(x[:, :1], _samples(idx), mode='loss')
 
 
+def test_tensor_mode_of_the_image_only_model_is_its_2d_encoder():
+    # the ImgNCE-only ablation has no 3D encoder: 'tensor' gives the 2D
+    # encoder's features of the middle frames (tools/analysis/get_flops.py
+    # counts this mode)
+    cfg = Config.fromfile(osp.join(ROOT, DEMO)).model
+    model = MODELS.build(dict(cfg, backbone=None, video_neck=None,
+                              joint_neck=None, video_head=None,
+                              center_head=None, cluster_on='image')).eval()
+    x = torch.randn(2, 2, 3, 8, 32, 32)
+    with torch.no_grad():
+        out = model(x)
+        want = model.image_backbone(x.flatten(0, 1)[:, :, 4])
+    torch.testing.assert_close(out, want)
+
+
 def test_bad_model_configs_fail_naming_the_part():
     cfg = Config.fromfile(osp.join(ROOT, DEMO)).model
     with pytest.raises(ValueError, match='cluster_on'):

@@ -2,6 +2,9 @@
 # tools/setup_env.sh [--cuda] [--dry-run] [VENV]: create (or reuse) a virtual
 # environment (default: .venv) with mmauxskd installed editable, with the
 # test extras. Python 3.9-3.12 (tested: 3.11; --cuda on CPU only, by test).
+# mmaction2 is installed first with --no-deps (requirements/mmaction2.txt),
+# so that decord, which it declares, is not installed: decord is optional
+# (add it with: $VENV/bin/pip install -e ".[decord]").
 #
 #   (default)  the tested CPU stack: torch and numpy pinned by
 #              requirements/cpu.txt, installed before mmauxskd so that its
@@ -78,6 +81,9 @@ PY
     trap 'rm -f "$CONSTRAINTS"' EXIT
     echo "torch==$TORCH" > "$CONSTRAINTS"
     echo "(pip constraint: torch==$TORCH)"
+    # mmaction2 without its dependencies: it declares decord, which is
+    # optional here (requirements/mmaction2.txt)
+    run "$VENV/bin/python" -m pip install -q --no-deps -r "$ROOT/requirements/mmaction2.txt"
     run "$VENV/bin/python" -m pip install -q -c "$CONSTRAINTS" -e "$ROOT[tests]"
 else
     if [ "$NEW" = 1 ]; then
@@ -87,6 +93,7 @@ else
     # torch first, pinned, so that mmauxskd's `torch>=2.1` does not pull a
     # CUDA build
     run "$VENV/bin/python" -m pip install -q -r "$ROOT/requirements/cpu.txt"
+    run "$VENV/bin/python" -m pip install -q --no-deps -r "$ROOT/requirements/mmaction2.txt"
     run "$VENV/bin/python" -m pip install -q -e "$ROOT[tests]"
 fi
 if [ "$DRY" = 0 ]; then echo "environment ready: $VENV"; fi

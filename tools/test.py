@@ -1,7 +1,8 @@
 """Test a checkpoint (MMAction2's tools/test.py conventions).
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump FILE.pkl]
-        [--allow-partial] [--cfg-options k=v ...]
+        [--allow-partial] [--vis-backend tensorboard|wandb ...]
+        [--cfg-options k=v ...]
         [--launcher none|pytorch|slurm|mpi]
 
 The config's test pipeline decides the protocol; ours is the paper's 10-clip

@@ -4,6 +4,7 @@
         [--amp] [--amp-dtype float16|bfloat16] [--no-validate] [--auto-scale-lr] [--seed N]
         [--diff-rank-seed] [--deterministic] [--pretrained CKPT]
         [--pretrained-prefix P] [--allow-partial]
+        [--vis-backend tensorboard|wandb ...]
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
 
 Before the first step: a config part that fails to build (model,

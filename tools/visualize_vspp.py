@@ -3,7 +3,7 @@
 The frames in clip order, each captioned with its source frame index (0-based
 in the video); the frames of the altered segment are framed in red; the title
 gives λ, ζ, the labels, f_r and Eq. 4's I_b and I_e. Only the sampled frames
-are decoded (decord).
+are decoded (PyAV).
 
     python tools/visualize_vspp.py VIDEO [--out PNG] [--config CFG]
         [--pace L] [--segment Z] [--start F] [--seed S] [--cols 8]
@@ -42,11 +42,14 @@ def find_sampler(cfg_path):
 
 def sample(video, sampler, rng, pace=None, segment=None, start=None):
     """(frames ``(K, H, W, 3)``, indices, labels) of one draw."""
-    import decord
-    reader = decord.VideoReader(video, num_threads=1)
-    inds, labels = sampler.sample_indices(len(reader), rng, pace=pace,
-                                          segment=segment, start=start)
-    frames = reader.get_batch(list(inds)).asnumpy()
+    from mmauxskd.datasets.transforms.video_readers import PyAVReader
+    reader = PyAVReader(video)
+    try:
+        inds, labels = sampler.sample_indices(len(reader), rng, pace=pace,
+                                              segment=segment, start=start)
+        frames = np.stack(reader.get_frames(inds))
+    finally:
+        reader.close()
     return frames, inds, labels, len(reader)
 
 

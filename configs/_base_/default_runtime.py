@@ -41,7 +41,8 @@ log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
 # Optional TensorBoard logging (pip install tensorboard), beside the JSON
-# scalars that tools/analysis/plot_logs.py reads:
+# scalars that tools/analysis/plot_logs.py reads; `tools/train.py
+# --vis-backend tensorboard` (or wandb) adds it for one run:
 # visualizer = dict(
 #     type='ActionVisualizer',
 #     vis_backends=[dict(type='LocalVisBackend'),

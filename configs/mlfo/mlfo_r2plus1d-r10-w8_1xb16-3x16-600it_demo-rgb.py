@@ -13,13 +13,12 @@
 _base_ = ['./mlfo_r2plus1d-r10_2xb15-3x16-20e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
 from mmauxskd.cfg import (iter_schedule, mlfo_pretext_val,  # noqa: E402
-                          mlfo_transforms, set_decoder, update_pipeline)
+                          mlfo_transforms, update_pipeline)
 
 _transforms = [dict(type='Resize', **_base_.demo_geometry['Resize'])] + \
     mlfo_transforms(_base_.demo_geometry['RandomCrop']['size'])
-train_pipeline = set_decoder(update_pipeline(
-    _base_.train_pipeline, ViewsOfOneDraw=dict(transforms=_transforms)),
-    _base_.demo_decoder)
+train_pipeline = update_pipeline(
+    _base_.train_pipeline, ViewsOfOneDraw=dict(transforms=_transforms))
 train_dataloader = dict(**_base_.demo_loader, dataset=dict(
     pipeline=train_pipeline, **_base_.demo_unlabelled))
 _c = _base_.demo_channels

@@ -26,12 +26,12 @@
 #   runs (0.56 with one temperature).
 _base_ = ['./vi2clr_r2plus1d-r10_2xb16-16x112-50e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.cfg import (iter_schedule, set_decoder, update_pipeline,  # noqa
+from mmauxskd.cfg import (iter_schedule, update_pipeline,  # noqa: E402
                           vi2clr_train_pipeline)
 
-clip_pipeline = set_decoder(update_pipeline(
+clip_pipeline = update_pipeline(
     _base_.clip_pipeline, ClipColorJitter=dict(hue=0.5),
-    **_base_.demo_geometry), _base_.demo_decoder)
+    **_base_.demo_geometry)
 train_pipeline = vi2clr_train_pipeline(clip_pipeline)
 train_dataloader = dict(**_base_.demo_loader, dataset=dict(
     pipeline=train_pipeline, **_base_.demo_unlabelled))

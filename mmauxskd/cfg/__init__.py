@@ -36,7 +36,8 @@ from .mlfo import mlfo_pipeline, mlfo_pretext_val, mlfo_transforms
 from .pipeline import (group_augment, multi_view_pipeline, replace_sampler,
                        sampler_label_keys, update_pipeline)
 from .schedule import iter_schedule
-from .vi2clr import PACK_META_KEYS, cluster_pipeline, vi2clr_train_pipeline
+from .vi2clr import (PACK_META_KEYS, cluster_pipeline, midframe_data,
+                     vi2clr_train_pipeline)
 from .walk import loader_datasets, transforms_of
 
 __all__ = [
@@ -48,6 +49,6 @@ __all__ = [
     'heldout_val', 'pretext_val', 'mlfo_pipeline', 'mlfo_pretext_val',
     'mlfo_transforms', 'group_augment', 'replace_sampler',
     'sampler_label_keys', 'multi_view_pipeline', 'update_pipeline',
-    'iter_schedule', 'PACK_META_KEYS', 'cluster_pipeline',
+    'iter_schedule', 'PACK_META_KEYS', 'cluster_pipeline', 'midframe_data',
     'vi2clr_train_pipeline', 'loader_datasets', 'transforms_of'
 ]

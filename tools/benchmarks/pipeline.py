@@ -20,9 +20,12 @@ stock ones they replace, e.g. ``ClipColorJitter`` by ``ColorJitter``,
 ``NAME=CONFIG:sampleframes`` (only the sampler replaced: the cost of the
 sampling alone), ``NAME=CONFIG:pyav`` (the config's pipeline decoding with
 ``PyAVSeekInit``/``PyAVSeekDecode``; ``:decord``, ``:torchcodec`` likewise).
-Without ``--pipeline``, ``vspp`` and ``stock`` of the VSPP
-config above are compared. Any pretext config with a video training
-pipeline works.
+``:stock`` and ``:decord`` need decord (optional: ``pip install -e
+.[decord]``; without it they stop at once, saying so). Without
+``--pipeline``, ``vspp`` and ``stock`` of the VSPP config above are
+compared. Any pretext config with a video training pipeline works;
+``--split val`` / ``test`` takes the config's val / test pipeline instead
+(e.g. the 10-clip test of a finetuning config).
 
 A sample of a multi-clip pretext (VCOP's tuple, RSPNet's triplet, auxSKD's
 two views) holds several clips, so two tables are printed: samples per
@@ -43,13 +46,18 @@ from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
 from mmauxskd.cfg import DECODER_BACKENDS, set_decoder
+from mmauxskd.datasets.transforms.video_readers import check_decord
 
 DEFAULT_CONFIG = 'configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py'
 
 
-def train_pipeline(cfg):
-    """The training dataset's pipeline (inside dataset wrappers too)."""
-    dataset = cfg.train_dataloader.dataset
+def train_pipeline(cfg, split='train'):
+    """The training dataset's pipeline (inside dataset wrappers too), or
+    that of the ``split`` loader (``'val'``, ``'test'``)."""
+    loader = cfg.get(f'{split}_dataloader')
+    if not loader:
+        raise KeyError(f'the config has no {split}_dataloader')
+    dataset = loader.dataset
     while 'pipeline' not in dataset and 'dataset' in dataset:
         dataset = dataset.dataset
     return [dict(t) for t in dataset.pipeline]
@@ -82,22 +90,24 @@ def stock_variant(pipeline, transforms=True):
     return out
 
 
-def parse_pipeline(spec):
+def parse_pipeline(spec, split='train'):
     """``NAME=CONFIG[:stock|:sampleframes|:DECODER]`` -> (name, transform
-    dicts); ``DECODER`` (``decord``, ``pyav``, ``torchcodec``) swaps the
-    config's decoder (``set_decoder``)."""
+    dicts) of the ``split`` loader; ``DECODER`` (``decord``, ``pyav``,
+    ``torchcodec``) swaps the config's decoder (``set_decoder``). ``stock``
+    and ``decord`` need decord (optional: ``pip install -e .[decord]``)."""
     name, _, source = spec.partition('=')
     if not source:
         raise ValueError(f'--pipeline {spec!r}: expected '
                          'NAME=CONFIG[:stock|:sampleframes|:DECODER]')
     path, _, variant = source.partition(':')
-    pipeline = train_pipeline(Config.fromfile(path))
+    pipeline = train_pipeline(Config.fromfile(path), split)
     if variant in ('stock', 'sampleframes'):
         pipeline = stock_variant(pipeline, transforms=variant == 'stock')
     elif variant in DECODER_BACKENDS:
         pipeline = set_decoder(pipeline, variant)
     elif variant:
         raise ValueError(f'--pipeline {spec!r}: unknown variant {variant!r}')
+    check_decord(pipeline, f'--pipeline {spec}')
     return name, pipeline
 
 
@@ -123,9 +133,12 @@ def _num_clips(out):
     return int(np.prod(inputs.shape[:-4]))
 
 
-def run(pipelines, groups, repeats=3, warmup=1, seed=0):
+def run(pipelines, groups, repeats=3, warmup=1, seed=0, clock='wall'):
     """``{name: {group: [samples, seconds, clips]}}`` over ``repeats``
-    passes."""
+    passes; seconds of wall time, or of this process's CPU time
+    (``clock='cpu'``: on a machine loaded by other jobs, the time they
+    take the CPU away does not count)."""
+    timer = time.process_time if clock == 'cpu' else time.perf_counter
     init_default_scope('mmaction')
     np.random.seed(seed)
     composed = {name: Compose(p) for name, p in pipelines}
@@ -138,9 +151,9 @@ def run(pipelines, groups, repeats=3, warmup=1, seed=0):
             for name in order:
                 results = dict(filename=path, label=-1, start_index=0,
                                modality='RGB')
-                start = time.perf_counter()
+                start = timer()
                 out = composed[name](results)
-                took = time.perf_counter() - start
+                took = timer() - start
                 if out is None:
                     raise RuntimeError(f"{name} failed on {path}")
                 if rep >= warmup:
@@ -188,12 +201,19 @@ def main(argv=None):
     parser.add_argument('--warmup', type=int, default=1,
                         help='untimed passes first')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--clock', default='wall', choices=['wall', 'cpu'],
+                        help="seconds of wall time (default) or of this "
+                        "process's CPU time (robust to other jobs' load)")
+    parser.add_argument('--split', default='train',
+                        choices=['train', 'val', 'test'],
+                        help="whose pipeline: the config's training loader "
+                        '(default), or its val / test loader')
     args = parser.parse_args(argv)
     import cv2
     cv2.setNumThreads(0)  # as mmengine's dataloader workers
     specs = args.pipeline or [f'vspp={DEFAULT_CONFIG}',
                               f'stock={DEFAULT_CONFIG}:stock']
-    pipelines = [parse_pipeline(s) for s in specs]
+    pipelines = [parse_pipeline(s, args.split) for s in specs]
     names = [n for n, _ in pipelines]
     if len(set(names)) != len(names):
         parser.error(f'pipeline names repeat: {names}')
@@ -201,10 +221,12 @@ def main(argv=None):
     groups = expand(args.videos)
     for name, p in pipelines:
         print(f'{name}: {" -> ".join(t["type"] for t in p)}')
-    print(f'{sum(len(p) for _, p in groups)} videos, {args.repeats} timed '
+    print(f'{args.split} pipelines; '
+          f'{sum(len(p) for _, p in groups)} videos, {args.repeats} timed '
           f'passes after {args.warmup} warm-up; {platform.processor() or ""}'
-          f' {platform.machine()}, one process')
-    stats = run(pipelines, groups, args.repeats, args.warmup, args.seed)
+          f' {platform.machine()}, one process, {args.clock} clock')
+    stats = run(pipelines, groups, args.repeats, args.warmup, args.seed,
+                args.clock)
     print(report(stats, groups, baseline))
     return stats
 

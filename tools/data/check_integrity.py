@@ -1,8 +1,9 @@
 """Open every file of an MMAction2 list; report the broken ones, clean it.
 
-Videos (lines ``path label``) are opened with decord, which must report at
-least one frame and decode the first, a middle and the last frame (a
-truncated file usually fails on the last one). Raw-frame folders (lines
+Videos (lines ``path label``) are opened with PyAV (``--decoder decord``:
+decord, optional), which must find at least one frame and decode the
+first, a middle and the last frame; an MP4 whose index lists more frames
+than the file holds is reported as truncated. Raw-frame folders (lines
 ``dir frames label``) are counted (consecutive ``img_00001.jpg``, ...) and
 compared with the list; the first and the last frame are read with OpenCV.
 
@@ -30,28 +31,39 @@ import sys
 
 import cv2
 
-from prep_common import (FRAME_TMPL, count_frames, doc_parser, parallel_map,
+from prep_common import (FRAME_TMPL, add_decoder_arg, check_decoder,
+                         count_frames, doc_parser, open_video, parallel_map,
                          write_list)
 from mmauxskd.datasets.robust import list_line_problem, read_list_lines
 
 
-def check_video(path, min_frames):
+def check_video(path, min_frames, decoder='pyav'):
     """``(frames, problem or None, fixable)`` for a video file."""
     if not osp.isfile(path):
         return 0, 'missing', False
     if osp.getsize(path) == 0:
         return 0, 'empty file', False
     try:
-        import decord
-        reader = decord.VideoReader(path, num_threads=1)
-        total = len(reader)
-    except Exception as err:  # decord raises its own types
+        reader = open_video(path, decoder)
+    except Exception as err:  # decoders raise their own types
         return 0, f'unreadable: {_short(err)}', False
+    try:
+        return _check_reader(reader, min_frames)
+    finally:
+        reader.close()
+
+
+def _check_reader(reader, min_frames):
+    total = len(reader)
     if total == 0:
         return 0, 'unreadable: no frames', False
+    declared = getattr(reader, 'declared_frames', None)
+    if declared and declared > total:
+        return total, (f'unreadable: truncated: {total} of the {declared} '
+                       'frames its index lists are in the file'), False
     for i in sorted({0, total // 2, total - 1}):
         try:
-            reader[i].asnumpy()
+            reader.get_frames([i])
         except Exception as err:
             return total, (f'unreadable: frame {i + 1} of {total} cannot be '
                            f'decoded (truncated or corrupt): {_short(err)}'
@@ -86,7 +98,7 @@ def _short(err):
 
 def check_line(task):
     """``(line, frames, problem, fixable)`` for one list line."""
-    line, root, kind, min_frames, tmpl = task
+    line, root, kind, min_frames, tmpl, decoder = task
     parts = line.split()
     path = osp.join(root, parts[0])
     if kind == 'rawframes':
@@ -95,7 +107,7 @@ def check_line(task):
         except (IndexError, ValueError):
             listed = None
         return (line, ) + check_frames(path, listed, min_frames, tmpl)
-    return (line, ) + check_video(path, min_frames)
+    return (line, ) + check_video(path, min_frames, decoder)
 
 
 def detect_kind(lines):
@@ -139,7 +151,10 @@ def parse_args(argv=None):
     parser.add_argument('--filename-tmpl', default=FRAME_TMPL)
     parser.add_argument('--workers', type=int,
                         default=min(8, os.cpu_count() or 1))
-    return parser.parse_args(argv)
+    add_decoder_arg(parser)
+    args = parser.parse_args(argv)
+    check_decoder(parser, args.decoder)
+    return args
 
 
 def main(argv=None):
@@ -158,8 +173,9 @@ def main(argv=None):
     for n, text, problem in malformed:
         print(f'  line {n}: {text.strip()!r}: {problem}')
     bad_lines = {n for n, _, _ in malformed}
-    tasks = [(line, args.root, kind, args.min_frames, args.filename_tmpl)
-             for n, line in enumerate(lines, 1) if n not in bad_lines]
+    tasks = [(line, args.root, kind, args.min_frames, args.filename_tmpl,
+              args.decoder) for n, line in enumerate(lines, 1)
+             if n not in bad_lines]
     results = parallel_map(check_line, tasks, args.workers,
                            not args.no_progress, maxtasksperchild=200)
     problems = [(line, problem) for line, _, problem, _ in results if problem]

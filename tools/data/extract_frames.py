@@ -1,4 +1,4 @@
-"""Extract JPEG frames from videos (decord), in parallel and resumable.
+"""Extract JPEG frames from videos (PyAV), in parallel and resumable.
 
 Each video ``<video root>/<path>.<ext>`` gets the folder
 ``<frame root>/<path>/`` with ``img_00001.jpg``, ``img_00002.jpg``, ... (the
@@ -12,7 +12,10 @@ readable frame are reported as failed and get no folder.
 
 With ``--list`` only the videos of an MMAction2 video list are extracted,
 and ``--out-list`` writes the matching raw-frame list (``dir frames label``)
-from the frames on disk. Example::
+from the frames on disk. Frames are decoded with PyAV (RGB, every frame in
+order; a file whose MP4 index lists more frames than it holds is reported
+as partial); ``--decoder decord`` uses decord instead, where installed
+(optional: ``pip install -e .[decord]``). Example::
 
     python tools/data/extract_frames.py data/ucf101/videos \\
         data/ucf101/rawframes --short-side 128 --workers 8
@@ -23,8 +26,9 @@ import shutil
 
 import cv2
 
-from prep_common import (FRAME_TMPL, count_frames, doc_parser, frame_dir_of,
-                         index_videos, parallel_map, read_lines,
+from prep_common import (FRAME_TMPL, add_decoder_arg, check_decoder,
+                         count_frames, doc_parser, frame_dir_of,
+                         index_videos, open_video, parallel_map, read_lines,
                          write_list)
 
 TMP_SUFFIX = '.extracting'
@@ -41,30 +45,22 @@ def resize_short(frame, short_side):
     return cv2.resize(frame, size, interpolation=interp)
 
 
-def decode_frames(path, chunk=32):
-    """Yield RGB frames of a video; raise when a frame cannot be read."""
-    import decord
-    reader = decord.VideoReader(path, num_threads=1)
-    total = len(reader)
-    if total == 0:
-        raise RuntimeError('no frames')
-    for start in range(0, total, chunk):
-        indices = list(range(start, min(start + chunk, total)))
-        try:
-            batch = reader.get_batch(indices).asnumpy()
-        except Exception:  # decord raises its own types
-            batch = None
-        if batch is None:  # one by one, up to the first unreadable frame
-            for i in indices:
-                yield reader[i].asnumpy()
-        else:
-            yield from batch
+def decode_frames(path, decoder='pyav'):
+    """Yield RGB frames of a video in order; raise when a frame cannot be
+    read (after the frames before it)."""
+    reader = open_video(path, decoder)
+    try:
+        if len(reader) == 0:
+            raise RuntimeError('no frames')
+        yield from reader.iter_frames()
+    finally:
+        reader.close()
 
 
 def extract_one(task):
     """Extract one video; returns ``(rel, status, frames, message)`` with
     status ``skipped``, ``done``, ``partial`` or ``failed``."""
-    video_root, frame_root, rel, short_side, quality = task
+    video_root, frame_root, rel, short_side, quality, decoder = task
     target = osp.join(frame_root, frame_dir_of(rel))
     if osp.isdir(target):
         return rel, 'skipped', count_frames(target), ''
@@ -74,7 +70,7 @@ def extract_one(task):
     written, message = 0, ''
     params = [cv2.IMWRITE_JPEG_QUALITY, quality]
     try:
-        for frame in decode_frames(osp.join(video_root, rel)):
+        for frame in decode_frames(osp.join(video_root, rel), decoder):
             frame = cv2.cvtColor(resize_short(frame, short_side),
                                  cv2.COLOR_RGB2BGR)
             written += 1
@@ -102,9 +98,12 @@ def parse_args(argv=None):
     parser.add_argument('--workers', type=int, default=os.cpu_count() or 1)
     parser.add_argument('--max-tasks-per-worker', type=int, default=100,
                         help='restart a worker after this many videos '
-                        '(bounds decord memory growth)')
+                        '(bounds decoder memory growth)')
+    add_decoder_arg(parser)
     parser.add_argument('--failed-list', help='write the failed videos here')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    check_decoder(parser, args.decoder)
+    return args
 
 
 def main(argv=None):
@@ -117,7 +116,7 @@ def main(argv=None):
         items = sorted((rel, '-1') for paths in index.values()
                        for rel in paths)
     tasks = [(args.video_root, args.frame_root, rel, args.short_side,
-              args.quality) for rel, _ in items]
+              args.quality, args.decoder) for rel, _ in items]
     results = parallel_map(extract_one, tasks, args.workers,
                            not args.no_progress, args.max_tasks_per_worker)
     counts = {}

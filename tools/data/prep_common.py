@@ -20,6 +20,8 @@ from mmengine.utils import ProgressBar
 VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.m4v', '.flv',
               '.mpg', '.mpeg', '.3gp')
 FRAME_TMPL = 'img_{:05d}.jpg'
+#: ``--decoder`` of the tools that decode videos; PyAV is the default
+DECODERS = ('pyav', 'decord')
 
 
 def doc_parser(doc):
@@ -32,6 +34,32 @@ def doc_parser(doc):
     parser.add_argument('--no-progress', action='store_true',
                         help='no progress bar')
     return parser
+
+
+def add_decoder_arg(parser):
+    """``--decoder``: PyAV (default) or decord (optional)."""
+    parser.add_argument(
+        '--decoder', choices=DECODERS, default='pyav',
+        help='video decoder: pyav (default) or decord (optional: pip '
+        'install -e .[decord])')
+
+
+def check_decoder(parser, decoder):
+    """Stop now, with the one line saying how to install it, when
+    ``decoder`` is decord and decord is not installed."""
+    if decoder == 'decord':
+        from mmauxskd.datasets.transforms.video_readers import import_decord
+        try:
+            import_decord('--decoder decord')
+        except ImportError as err:
+            parser.error(str(err))
+
+
+def open_video(path, decoder='pyav'):
+    """A reader of ``path`` (``len``, ``get_frames(indices)``,
+    ``iter_frames()``, ``close()``; RGB frames) with ``decoder``."""
+    from mmauxskd.datasets.transforms.video_readers import open_reader
+    return open_reader(path, decoder)
 
 
 def track(iterable, total, enabled=True):
@@ -50,7 +78,7 @@ def parallel_map(func, tasks, workers=1, progress=True,
     """``[func(t) for t in tasks]`` in order, on ``workers`` processes.
 
     ``maxtasksperchild`` recycles worker processes, which bounds the memory
-    that decoders such as decord leak over thousands of files.
+    that decoders (decord especially) leak over thousands of files.
     """
     tasks = list(tasks)
     if workers <= 1 or len(tasks) <= 1:

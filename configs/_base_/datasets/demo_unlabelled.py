@@ -9,10 +9,10 @@
 # docs/small_data.md gives the rule behind each number.
 # Frames: short side 40, crop 32 (as demo_videos.py), from 64x64 videos.
 demo_geometry = dict(Resize=dict(scale=(-1, 40)), RandomCrop=dict(size=32))
-# Decoder: decord, which opens the demo's small (~50 KB) files faster than
-# PyAV, the real configs' decoder (docs/benchmarks.md#decoders); the demo
-# configs apply it with set_decoder
-demo_decoder = 'decord'
+# Decoder: the real configs' own, PyAV (PyAVSeekInit/PyAVSeekDecode), which
+# also decodes the demo's small files faster than decord
+# (docs/benchmarks.md#decoders); decord is optional (`--decoder decord` on
+# tools/train.py with `pip install -e .[decord]`)
 # Model width: R(2+1)D-10 with 8 channels in its first stage instead of 64
 # (8-16-32-64, 0.23M parameters instead of 14.4M), so that the three default
 # arms x 3 seeds fit 15 minutes on 2 CPU cores; the depth, the (2+1)D

@@ -6,8 +6,7 @@
 # ones. Splits (tools/data/make_demo_data.py): 16 labelled training videos
 # (4 per class), 32 validation videos, 80 test videos.
 _base_ = []
-from mmauxskd.cfg import (config_variables, set_decoder,  # noqa: E402
-                          update_pipeline)
+from mmauxskd.cfg import config_variables, update_pipeline  # noqa: E402
 
 data_root = 'data/demo/videos'
 ann_file_train = 'data/demo/demo_train_list_videos.txt'
@@ -22,14 +21,14 @@ num_classes = 4
     'train_pipeline', 'val_pipeline', 'test_pipeline', 'val_evaluator',
     'test_evaluator')
 _small = dict(Resize=dict(scale=(-1, 40)))
-# decord opens the demo's small files faster than PyAV, the real configs'
-# decoder (as _base_/datasets/demo_unlabelled.py's demo_decoder)
-train_pipeline = set_decoder(update_pipeline(
-    train_pipeline, RandomCrop=dict(size=32), **_small), 'decord')
-val_pipeline = set_decoder(update_pipeline(
-    val_pipeline, CenterCrop=dict(crop_size=32), **_small), 'decord')
-test_pipeline = set_decoder(update_pipeline(
-    test_pipeline, CenterCrop=dict(crop_size=32), **_small), 'decord')
+# decoded with the UCF101 setting's PyAV, as the unlabelled demo videos
+# (_base_/datasets/demo_unlabelled.py)
+train_pipeline = update_pipeline(
+    train_pipeline, RandomCrop=dict(size=32), **_small)
+val_pipeline = update_pipeline(
+    val_pipeline, CenterCrop=dict(crop_size=32), **_small)
+test_pipeline = update_pipeline(
+    test_pipeline, CenterCrop=dict(crop_size=32), **_small)
 _paths = dict(data_prefix=dict(video=data_root), prepare_hint=prepare_hint)
 # CPU runs: no pinned memory (PyTorch would warn that it has no GPU)
 _loader = dict(batch_size=8, num_workers=2, pin_memory=False)

@@ -4,8 +4,9 @@
 # 16-frame clips decoded with PyAV (PyAVSeekInit/PyAVSeekDecode: the same
 # frames, pixel for pixel, as MMAction2's DecordInit/DecordDecode, 1.0-1.6x
 # faster, docs/benchmarks.md#decoders; `--decoder decord` on tools/train.py
-# and tools/test.py, or set_decoder() in a config, switches back), and the
-# training loader's settings. Not a base: no dataset (its `_base_` is empty).
+# and tools/test.py, or set_decoder() in a config, switches back, with the
+# optional decord installed: pip install -e .[decord]), and the training
+# loader's settings. Not a base: no dataset (its `_base_` is empty).
 _base_ = []
 from mmauxskd.cfg import update_pipeline  # noqa: E402
 

@@ -1,11 +1,16 @@
-# The middle-frame linear probe of Vi2CLR's 2D encoder on HMDB51 split 1
-# (lists and classes of _base_/datasets/hmdb51_split1_videos.py).
-_base_ = ['./linear_resnet50-midframe_1xb64-25e_ucf101-split1-rgb.py']
-_data = dict(data_prefix=dict(video='data/hmdb51/videos'),
-             prepare_hint='see docs/data_preparation.md#hmdb51')
-ann_file_train = 'data/hmdb51/hmdb51_train_split_1_videos.txt'
-ann_file_test = 'data/hmdb51/hmdb51_val_split_1_videos.txt'
-train_dataloader = dict(dataset=dict(ann_file=ann_file_train, **_data))
-val_dataloader = dict(dataset=dict(ann_file=ann_file_test, **_data))
-test_dataloader = dict(dataset=dict(ann_file=ann_file_test, **_data))
-model = dict(cls_head=dict(num_classes=51))
+# The middle-frame linear probe of Vi2CLR's 2D encoder (ResNet-50, the K-400
+# recipe's) on HMDB51 split 1: the UCF101 probe
+# (linear_resnet50-midframe_1xb64-25e_ucf101-split1-rgb.py) with
+# ../../_base_/datasets/hmdb51_split1_videos.py's lists and 51 classes.
+#   python tools/train.py THIS_CONFIG --pretrained VI2CLR_CKPT \
+#       --pretrained-prefix image_backbone.
+_base_ = ['../../_base_/models/resnet50_linear_probe.py',
+          '../../_base_/datasets/hmdb51_split1_videos.py',
+          '../../_base_/schedules/sgd_25e.py',
+          '../../_base_/default_runtime.py']
+from mmauxskd.cfg import midframe_data  # noqa: E402
+
+(train_pipeline, val_pipeline, test_pipeline, train_dataloader,
+ val_dataloader, test_dataloader) = midframe_data(_base_)
+model = dict(cls_head=dict(num_classes=_base_.num_classes))
+optim_wrapper = dict(optimizer=dict(lr=0.1))

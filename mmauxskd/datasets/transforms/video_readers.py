@@ -34,6 +34,12 @@ config, ``tools/train.py --decoder pyav`` on the command line)::
 The GPU readers fall back to the CPU :class:`PyAVReader` with one warning
 naming what is missing (``fallback=True``, the default), or raise a
 :class:`DecoderUnavailableError` that says so (``fallback=False``).
+
+decord is optional (``pip install -e .[decord]``): nothing here imports it
+until a decord reader is opened, and a pipeline or a tool that asks for it
+where it is not installed fails when it is built, with one line saying how
+to install it (:func:`import_decord`, :func:`check_decord`).
+:class:`DecordReader` puts it behind the same interface, for the tools.
 """
 import io
 import os.path as osp
@@ -43,14 +49,60 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
 
-__all__ = ['PyAVReader', 'TorchCodecReader', 'PyAVSeekInit',
+__all__ = ['PyAVReader', 'TorchCodecReader', 'DecordReader', 'PyAVSeekInit',
            'PyAVSeekDecode', 'TorchCodecInit', 'TorchCodecDecode',
            'DecoderUnavailableError', 'torchcodec_problem', 'open_reader',
-           'decode_threads', 'set_decode_threads']
+           'READER_BACKENDS', 'DECORD_INSTALL', 'DECORD_TRANSFORMS',
+           'import_decord', 'check_decord', 'decode_threads',
+           'set_decode_threads']
+
+#: how to install the optional decord decoder
+DECORD_INSTALL = 'pip install -e .[decord]'
+#: transforms that open videos with decord (MMAction2's)
+DECORD_TRANSFORMS = ('DecordInit', )
+#: :func:`open_reader` backends
+READER_BACKENDS = ('pyav', 'torchcodec', 'decord')
 
 
 class DecoderUnavailableError(RuntimeError):
     """A requested decoder or device cannot be used on this machine."""
+
+
+def import_decord(what='decord'):
+    """The ``decord`` module, or an ``ImportError`` whose one line names
+    ``what`` needs it and how to install it (decord is optional)."""
+    try:
+        import decord
+    except ImportError:
+        raise ImportError(
+            f'{what} needs decord, which is not installed: {DECORD_INSTALL} '
+            "(or decode with PyAV, the default: --decoder pyav, "
+            "set_decoder(pipeline, 'pyav'))") from None
+    return decord
+
+
+def _transform_type(t):
+    kind = t.get('type') if isinstance(t, dict) else type(t)
+    name = kind if isinstance(kind, str) else getattr(kind, '__name__', '')
+    return name.rpartition('.')[2]  # 'mmaction.DecordInit' -> 'DecordInit'
+
+
+def check_decord(pipeline, where='pipeline'):
+    """Raise :func:`import_decord`'s one-line ``ImportError`` when
+    ``pipeline`` (transform dicts or objects, nested ``transforms`` lists
+    too) names a decord transform (:data:`DECORD_TRANSFORMS`) and decord
+    is not installed; return quietly otherwise. Datasets call it when they
+    are built, so a decord config fails there, not in a worker."""
+    todo, found = list(pipeline or ()), []
+    while todo:
+        t = todo.pop(0)
+        if _transform_type(t) in DECORD_TRANSFORMS:
+            found.append(_transform_type(t))
+        nested = t.get('transforms') if isinstance(t, dict) else None
+        if isinstance(nested, (list, tuple)):
+            todo.extend(nested)
+    if found:
+        import_decord(f'{where} ({found[0]})')
 
 
 _warned = set()
@@ -65,7 +117,7 @@ def set_decode_threads(threads):
     process whose ``num_threads`` is ``None`` (the transforms' default):
     1 here, and in every dataloader worker that
     :func:`mmauxskd.datasets.worker_init.worker_threads_init` starts; 0
-    lets FFmpeg choose (all cores)."""
+    lets FFmpeg choose (all cores). decord's reader here follows it too."""
     global _decode_threads
     if not isinstance(threads, int) or isinstance(threads, bool) \
             or threads < 0:
@@ -262,6 +314,32 @@ class PyAVReader:
         self._frames = self.container.decode(self.stream)
         self._pos = -1
 
+    @property
+    def declared_frames(self):
+        """The frame count the container's index declares, where it can be
+        trusted to count the file's frames (MP4/MOV sample tables), else
+        ``None``. More than ``len(self)`` (the packets read) means a
+        truncated file: the data of the missing frames is not there."""
+        if 'mp4' not in self.container.format.name:
+            return None  # e.g. AVI headers may count empty (drop) frames
+        return int(self.stream.frames) or None
+
+    def iter_frames(self):
+        """Every frame in order, RGB ``(H, W, 3)`` uint8, in one pass
+        (frame extraction, transcoding). Raises ``ValueError`` after the
+        last decodable frame when fewer than ``len(self)`` (or the
+        :attr:`declared_frames`) were decoded."""
+        self._seek(0)
+        frames, self._frames = self._frames, None  # get_frames seeks anew
+        count = 0
+        for frame in frames:
+            yield to_rgb(frame, self._rgb)
+            count += 1
+        expected = max(len(self), self.declared_frames or 0)
+        if count < expected:
+            raise ValueError(f'{self.path}: {count} of {expected} frames '
+                             'could be decoded (truncated or corrupt)')
+
     def get_frames(self, indices):
         """RGB ``(H, W, 3)`` uint8 frames at ``indices`` (any order)."""
         inds, where = _unique_sorted(indices)
@@ -389,6 +467,53 @@ class TorchCodecReader:
         return [frames[i] for i in where]
 
 
+class DecordReader:
+    """decord 0.6.0's ``VideoReader`` behind the reader interface, for the
+    tools that offer ``--decoder decord`` (optional: ``pip install -e
+    .[decord]``; without it, :func:`import_decord`'s one-line error).
+    Pipelines use MMAction2's ``DecordInit`` / ``DecordDecode`` instead."""
+
+    decode_transform = 'DecordDecode'
+
+    def __init__(self, path, num_threads=None):
+        decord = import_decord('DecordReader')
+        self.path = path
+        self.reader = decord.VideoReader(
+            path, num_threads=decode_threads(num_threads))
+
+    def __len__(self):
+        return len(self.reader)
+
+    def get_avg_fps(self):
+        return float(self.reader.get_avg_fps())
+
+    def get_frames(self, indices):
+        inds, where = _unique_sorted(indices)
+        _check_range(inds, len(self), self.path)
+        batch = self.reader.get_batch(inds.tolist()).asnumpy()
+        return [batch[i] for i in where]
+
+    def iter_frames(self, chunk=32):
+        """Every frame in order, decoded ``chunk`` at a time (one by one
+        where a chunk fails, up to the first frame that cannot be read,
+        which raises)."""
+        total = len(self)
+        for start in range(0, total, chunk):
+            inds = list(range(start, min(start + chunk, total)))
+            try:
+                batch = self.reader.get_batch(inds).asnumpy()
+            except Exception:  # decord raises its own types
+                batch = None
+            if batch is None:
+                for i in inds:
+                    yield self.reader[i].asnumpy()
+            else:
+                yield from batch
+
+    def close(self):
+        self.reader = None
+
+
 def _source(filename):
     """MMAction2's habit: a name without an extension means ``.mp4``."""
     if isinstance(filename, str) and osp.splitext(filename)[0] == filename:
@@ -398,17 +523,24 @@ def _source(filename):
 
 def open_reader(filename, backend='pyav', device='cpu', num_threads=None,
                 fallback=True, index='auto'):
-    """A reader of ``filename``: ``backend`` ``'pyav'`` or ``'torchcodec'``,
-    on ``device`` (``'cpu'`` or ``'cuda'``); ``index``: a PyAV reader's
+    """A reader of ``filename``: ``backend`` ``'pyav'`` (the default),
+    ``'torchcodec'`` or ``'decord'`` (optional, CPU only), on ``device``
+    (``'cpu'`` or ``'cuda'``); ``index``: a PyAV reader's
     (:class:`PyAVReader`).
 
     With ``fallback``, a GPU or torchcodec reader that cannot be had here
     becomes a CPU :class:`PyAVReader` after one warning that says why.
+    decord is never replaced: without it, :func:`import_decord`'s error.
     """
-    if backend not in ('pyav', 'torchcodec'):
-        raise ValueError(f"backend must be 'pyav' or 'torchcodec', got "
+    if backend not in READER_BACKENDS:
+        raise ValueError(f'backend must be one of {READER_BACKENDS}, got '
                          f'{backend!r}')
     filename = _source(filename)
+    if backend == 'decord':
+        if device != 'cpu':
+            raise ValueError(f'the decord reader decodes on the CPU only, '
+                             f'not {device!r}')
+        return DecordReader(filename, num_threads)
     failed = _unavailable.get((backend, device))
     if failed and fallback:  # known missing: no retry per file
         return PyAVReader(filename, num_threads, index=index)

@@ -43,7 +43,8 @@ class Vi2CLR(BasePretext):
     A :class:`BasePretext` (its data preprocessor and ``forward`` modes)
     without its ``head``: ``'loss'`` -> :meth:`loss`, ``'tensor'`` -> 3D
     backbone features of ``(N, C, T, H, W)`` or ``(N, n, C, T, H, W)``
-    clips; ``'predict'`` raises (a pretext model: finetune its backbones).
+    clips (2D features of their middle frames when there is no 3D
+    encoder); ``'predict'`` raises (a pretext model: finetune its backbones).
 
     Shapes: inputs ``(B, 2, C, T, H, W)`` from :class:`MultiViewClips` (two
     temporal crops, each augmented; data preprocessor ``NCTHW``), folded to
@@ -219,5 +220,10 @@ class Vi2CLR(BasePretext):
 
     def _forward(self, inputs, data_samples=None):
         """``'tensor'``: 3D backbone features of ``(N, C, T, H, W)`` or
-        ``(N, n, C, T, H, W)`` clips (n folded into the batch)."""
+        ``(N, n, C, T, H, W)`` clips (n folded into the batch); without a
+        3D encoder (the ImgNCE-only ablation), the 2D encoder's features of
+        the clips' middle frames."""
+        if self.backbone is None:
+            clips = inputs.flatten(0, 1) if inputs.dim() == 6 else inputs
+            return self.image_backbone(self.middle_frame(clips))
         return self.extract_feat(inputs)
