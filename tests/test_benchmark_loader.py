@@ -1,5 +1,6 @@
 """tools/benchmarks/loader.py runs end to end at tiny size and reports the
-loader/step ratio (the figures themselves are not checked: no timing)."""
+loader/step ratio, the decode floor and the workers' scaling (the figures
+themselves are not checked: no timing)."""
 import json
 import os.path as osp
 
@@ -29,7 +30,7 @@ def _run(tool, tiny_data, config, *extra):
         '--ann-file', osp.join(tiny_data, 'demo_unlabelled_list_videos.txt'),
         '--data-root', osp.join(tiny_data, 'videos'), '--batch-size', '2',
         '--batches', '2', '--steps', '1', '--warmup', '0', '--json',
-        *extra])
+        '--floor-samples', '1', *extra])
 
 
 def _records(text):
@@ -47,7 +48,7 @@ def test_loader_and_step_ratio_vspp(tiny_data, capsys):
     records = _records(out)
     loaders = [r for r in records if r['what'] == 'loader']
     assert [(r['workers'], r['decoder']) for r in loaders] == [
-        (0, other), (1, other), (0, 'pyav'), (1, 'pyav')]
+        (0, other), (0, 'pyav'), (1, other), (1, 'pyav')]
     assert all(r['clips_per_s'] > 0 for r in loaders)
     steps = [r for r in records if r['what'] == 'step']
     assert len(steps) == 1 and steps[0]['clips_per_s'] > 0
@@ -84,3 +85,92 @@ def test_count_clips_and_advice():
     assert any('resize_videos.py' in line for line in lines)
     ok = tool.advice(rows, 5.0, None, 128, 16, [2])
     assert ok[0].startswith('the loader keeps up: 2.00x')
+
+
+def test_floor_decodes_the_pipelines_frames_and_scaling(tiny_data, capsys):
+    """The floor opens and decodes exactly the frames the pipeline decodes
+    (every decoder the same ones); the report has pipeline / floor, each
+    count's efficiency against that many times one worker, and what the
+    workers did."""
+    from mmengine.config import Config
+    tool = load_tool('benchmarks/loader.py')
+    cfg = Config.fromfile(osp.join(ROOT, VSPP))
+    args = tool.parse_args([osp.join(ROOT, VSPP), '--ann-file', osp.join(
+        tiny_data, 'demo_unlabelled_list_videos.txt'), '--data-root',
+        osp.join(tiny_data, 'videos')])
+    assert args.workers is None and tool.worker_counts(6) == [1, 2, 4, 6]
+    seen = {}
+    for spec in ('pyav', 'pyav:index=packets'):
+        floor = tool._Floor(tool.loader_config(cfg, args, 0, spec))
+        assert floor.init.index == (spec.partition('=')[2] or 'auto')
+        calls = seen[spec] = []
+        for name, t in (('pipeline', floor.transforms[2]),
+                        ('floor', floor.decode)):
+            t.transform = (lambda f, name: lambda r: calls.append(
+                (name, r['frame_inds'].tolist())) or f(r))(t.transform, name)
+        import numpy as np
+        for first in ('floor', 'pipeline'):
+            np.random.seed(5)
+            floor.run(3, first, timed=True)
+        assert calls[0][1] == calls[1][1] and calls[2][1] == calls[3][1]
+        assert floor.clips == 2
+        out = floor.result()
+        assert list(out['stages']) == [type(t).__name__
+                                       for t in floor.transforms]
+        assert out['floor_ms'] == pytest.approx(out['open_ms'] +
+                                                out['decode_ms'])
+    assert seen['pyav'] == seen['pyav:index=packets']
+
+    tool.main([osp.join(ROOT, VSPP), '--ann-file', osp.join(
+        tiny_data, 'demo_unlabelled_list_videos.txt'), '--data-root',
+        osp.join(tiny_data, 'videos'), '--batch-size', '1', '--batches', '3',
+        '--no-step', '--json', '--floor-samples', '1', '--workers', '1', '2',
+        '--decoder', 'pyav'])
+    text = capsys.readouterr().out
+    records = _records(text)
+    floors = [r for r in records if r['what'] == 'floor']
+    assert [f['decoder'] for f in floors] == ['pyav']
+    assert 'pipeline / floor = ' in text and 'stages  PyAVSeekInit' in text
+    rows = {(r['workers'], r['decoder']): r for r in records
+            if r['what'] == 'loader'}
+    for dec in ('pyav', ):
+        one, two = rows[(1, dec)], rows[(2, dec)]
+        assert 'efficiency' not in one
+        assert two['efficiency'] == pytest.approx(
+            two['clips_per_s'] / (2 * one['clips_per_s']), abs=0.01)
+        assert 0 < two['busy'] and two['worker_ms_per_clip'] > 0
+        # whole rounds of the workers: 3 batches -> 4 with 2 workers
+        assert (one['batches_timed'], two['batches_timed']) == (3, 4)
+        assert f'scaling {dec}: 2 workers give ' in text
+    with pytest.raises(SystemExit):
+        tool.parse_args(['c.py', '--decoder', 'pyav:index'])
+
+
+class _Sleepy:
+    """Each sample takes 0.15 s and no CPU: 4 workers give 26.7 a second
+    whatever the machine's load."""
+
+    def __len__(self):
+        return 1000
+
+    def __getitem__(self, index):
+        import time
+        time.sleep(0.15)
+        return dict(inputs=torch.zeros(3, 2, 4, 4), data_samples=None)
+
+
+def test_the_rate_is_timed_over_whole_rounds_of_the_workers():
+    """Workers started together deliver a batch each at nearly the same
+    moment; timing fewer batches than a round of them understates the rate
+    (the GPU check timed 8 batches of 15 workers). The count is rounded up
+    to whole rounds, and the rate is then the true one."""
+    from mmengine.config import ConfigDict
+    tool = load_tool('benchmarks/loader.py')
+    assert [tool.timed_batches(b, 4) for b in (1, 4, 5, 8)] == [4, 4, 8, 8]
+    assert tool.timed_batches(8, 15) == 15 and tool.timed_batches(3, 0) == 3
+    got = tool.measure_loader(ConfigDict(
+        dataset=_Sleepy(), batch_size=1, num_workers=4,
+        sampler=dict(type='InfiniteSampler', shuffle=False)), 5)
+    assert got['batches_timed'] == 8
+    assert got['samples_per_s'] == pytest.approx(4 / 0.15, rel=0.2)
+    assert got['busy'] > 0.8 and got['worker_threads'] < 0.5  # asleep

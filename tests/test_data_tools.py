@@ -469,8 +469,11 @@ def test_integrity_check_finds_a_truncated_streaming_mp4(tmp_path):
         '--no-progress', '--report', str(tmp_path / 'bad.txt')]) == 1
     (line, reason), = [x.split('\t') for x in lines(tmp_path / 'bad.txt')]
     assert line == 'cut.mp4 1'
-    assert reason.startswith('unreadable: truncated: ')
-    assert reason.endswith('of the 40 frames its index lists are in the file')
+    # the reader indexes an MP4 by its sample table: the first frame the
+    # file lacks fails to decode (a reader that demuxes every packet counts
+    # the frames that are there instead)
+    assert reason.startswith('unreadable: ') and 'truncated' in reason
+    assert 'of 40' in reason or 'of the 40 frames' in reason
 
 
 def test_integrity_check_rawframes_counts_and_reads_frames(tmp_path):

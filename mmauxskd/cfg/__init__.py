@@ -4,7 +4,8 @@ pipelines, loaders and schedules, split by concern:
 * :mod:`.pipeline` -- edit a pipeline (``update_pipeline``,
   ``replace_sampler``, ``multi_view_pipeline``, ``group_augment``);
 * :mod:`.decoders` -- switch the video decoder (``set_decoder``,
-  ``set_config_decoder``, ``to_rawframes``);
+  ``set_config_decoder``, ``to_rawframes``, ``decoder_spec``,
+  ``cache_frames``);
 * :mod:`.deterministic` -- the one declaration of random transforms and
   ``deterministic_pipeline``;
 * :mod:`.heldout` -- held-out pretext evaluation (``pretext_val``);
@@ -27,7 +28,8 @@ from .check import check_clip_geometry, check_loader_batches
 from .data import (config_variable, config_variables, demo_data,
                    frame_loaders, gallery_loader, pretext_data)
 from .decoders import (AUTO_DECODERS, DECODER_BACKENDS, VIDEO_DECODERS,
-                       VIDEO_INITS, cache_frames, set_config_decoder,
+                       VIDEO_INITS, cache_frames, decoder_spec,
+                       set_config_decoder,
                        set_decoder, to_rawframes)
 from .deterministic import (RANDOM_TRANSFORMS, deterministic_pipeline,
                             is_pretext_sampler)
@@ -44,8 +46,8 @@ __all__ = [
     'check_clip_geometry', 'check_loader_batches', 'config_variable',
     'config_variables', 'demo_data', 'frame_loaders', 'gallery_loader',
     'pretext_data', 'AUTO_DECODERS', 'DECODER_BACKENDS', 'VIDEO_DECODERS',
-    'VIDEO_INITS', 'set_config_decoder', 'set_decoder', 'to_rawframes',
-    'cache_frames',
+    'VIDEO_INITS', 'cache_frames', 'decoder_spec', 'set_config_decoder',
+    'set_decoder', 'to_rawframes',
     'RANDOM_TRANSFORMS', 'deterministic_pipeline', 'is_pretext_sampler',
     'heldout_val', 'pretext_val', 'mlfo_pipeline', 'mlfo_pretext_val',
     'mlfo_transforms', 'group_augment', 'replace_sampler',

@@ -16,7 +16,7 @@ from .walk import loader_datasets
 
 __all__ = ['AUTO_DECODERS', 'DECODER_BACKENDS', 'VIDEO_INITS',
            'VIDEO_DECODERS', 'to_rawframes', 'set_decoder',
-           'set_config_decoder', 'cache_frames']
+           'set_config_decoder', 'cache_frames', 'decoder_spec']
 
 #: the init transforms of video decoders (none for raw frames)
 VIDEO_INITS = ('DecordInit', 'OpenCVInit', 'PyAVInit', 'PyAVSeekInit',
@@ -140,6 +140,30 @@ def cache_frames(pipeline, **init_args):
                              f'{sorted(DECODER_BACKENDS)} in {types}')
         backends = [cached[0].get('backend', 'pyav')]  # its default
     return set_decoder(pipeline, backends[0], cache=True, **init_args)
+
+
+def decoder_spec(spec):
+    """A decoder named on a command line, ``BACKEND[:KEY=VALUE,...]``, as
+    :func:`set_decoder`'s arguments::
+
+        >>> decoder_spec('pyav:index=packets,num_threads=2')
+        ('pyav', {'index': 'packets', 'num_threads': 2})
+
+    Raises:
+        ValueError: an unknown backend or an item without ``=``.
+    """
+    backend, _, rest = spec.partition(':')
+    if backend not in DECODER_BACKENDS:
+        raise ValueError(f'decoder {spec!r}: the backend must be one of '
+                         f'{sorted(DECODER_BACKENDS)}')
+    init_args = {}
+    for item in filter(None, rest.split(',')):
+        key, eq, value = item.partition('=')
+        if not eq or not key:
+            raise ValueError(f'decoder {spec!r}: expected KEY=VALUE, got '
+                             f'{item!r}')
+        init_args[key] = int(value) if value.lstrip('-').isdigit() else value
+    return backend, init_args
 
 
 def set_config_decoder(cfg, backend, **init_args):

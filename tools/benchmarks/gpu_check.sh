@@ -158,7 +158,8 @@ run_bench() {  # config label data list root extra...
     shift 5
     timeout 150 $PY tools/benchmarks/loader.py "$cfg" --ann-file "$list" \
         --data-root "$root" --device $DEVICE --batch-size $BATCH \
-        --batches $BATCHES --steps $STEPS --warmup 2 --json "$@" \
+        --batches $BATCHES --steps $STEPS --warmup 2 --floor-samples 8 \
+        --json "$@" \
         2>"$WORK/err_${label}_${data}.log" |
     while IFS= read -r line; do
         case "$line" in

@@ -2,10 +2,22 @@
 
 For a config and a video list, measures on this machine:
 
+* **floor**: in this process on one thread (as a worker runs), the
+  pipeline on some samples of the list, transform by transform, and the
+  bare decode of the same frame indices of the same files (the config's
+  init and decode transforms alone: opening and decoding, nothing else);
+  prints CPU ms per clip of each, per stage, and pipeline / floor, what
+  the transforms after decoding cost on top of it, and what moving a
+  sample into shared memory costs (a worker's queue does that);
 * **loader**: the config's training dataloader (its real pipeline, with
   ``--workers`` processes and ``--batch-size``), clips per second in the
   steady state (the batches the workers prefetch are skipped first), for
-  each ``--workers`` and ``--decoder`` given;
+  each ``--workers`` (default 1, 2, 4, ... and the number of cores) and
+  ``--decoder`` given; with each count's efficiency against that many
+  times one worker, and what the workers did meanwhile: ms per clip inside
+  a worker, CPU threads busy per worker (CPU time / wall time), and how
+  much of the time the workers were busy at all (below 100%: they waited
+  for the main process to take batches);
 * **step**: the config's model, one training step (data preprocessor,
   forward, backward, optimizer step; auxSKD's teacher update and queue
   too) on a batch from that loader, on ``--device`` (``cpu`` or ``cuda``)
@@ -25,7 +37,12 @@ after the other, each with the machine to itself. A clip is one
     # which knob: workers and decoders side by side
     python tools/benchmarks/loader.py CONFIG --ann-file L --data-root R \\
         --workers 2 8 15 --decoder decord pyav
+    # how the workers scale (1, 2, 4, ... cores), before/after a reader option
+    python tools/benchmarks/loader.py CONFIG --ann-file L --data-root R \\
+        --no-step --decoder pyav:index=packets pyav
 
+A ``--decoder`` is ``decord``, ``pyav`` or ``torchcodec``, optionally with
+init-transform arguments: ``pyav:index=packets,num_threads=2``.
 ``--json`` also prints one JSON line per measurement.
 """
 import argparse
@@ -51,9 +68,20 @@ def find_dataset(cfg_dataset):
     return dataset
 
 
+def worker_counts(cores):
+    """1, 2, 4, ... below ``cores``, then ``cores``."""
+    counts, n = [], 1
+    while n < cores:
+        counts.append(n)
+        n *= 2
+    return counts + [cores]
+
+
 def loader_config(cfg, args, workers, decoder):
     """The training dataloader config with this run's overrides."""
-    from mmauxskd.cfg import set_decoder
+    import torch
+
+    from mmauxskd.cfg import decoder_spec, set_decoder
     loader = copy.deepcopy(cfg.train_dataloader)
     loader.batch_size = args.batch_size
     loader.num_workers = workers
@@ -65,12 +93,14 @@ def loader_config(cfg, args, workers, decoder):
     if args.data_root is not None:
         dataset.data_prefix = dict(video=args.data_root)
     if decoder:
-        kwargs = {}
+        backend, kwargs = decoder_spec(decoder)
         if args.decoder_device != 'cpu':
             kwargs['device'] = args.decoder_device
-        dataset.pipeline = set_decoder(dataset.pipeline, decoder, **kwargs)
+        dataset.pipeline = set_decoder(dataset.pipeline, backend, **kwargs)
     if args.decoder_device != 'cpu' and workers:
         loader.multiprocessing_context = 'spawn'  # CUDA in workers
+    if not torch.cuda.is_available():
+        loader.pin_memory = False  # nothing to pin for (PyTorch would warn)
     return loader
 
 
@@ -81,24 +111,256 @@ def count_clips(batch):
                for x in batch['inputs'])
 
 
+class TimedDataset:
+    """The loader's dataset, each sample timed where it is made (in the
+    worker): its wall and CPU seconds (the CPU time of all the worker's
+    threads) under the key ``_timing``."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def __getitem__(self, index):
+        wall, cpu = time.perf_counter(), time.process_time()
+        sample = self.dataset[index]
+        sample['_timing'] = np.array([time.perf_counter() - wall,
+                                      time.process_time() - cpu])
+        return sample
+
+
+class TimedCollate:
+    """The loader's collate function, timed (in the worker)."""
+
+    def __init__(self, collate):
+        self.collate = collate
+
+    def __call__(self, samples):
+        start = time.perf_counter()
+        batch = self.collate(samples)
+        batch['_collate_s'] = time.perf_counter() - start
+        return batch
+
+
+def _timings(batch):
+    """``(samples, 2)`` array of the batch's (wall, cpu) seconds."""
+    timing = batch['_timing']
+    if isinstance(timing, (list, tuple)):
+        timing = [np.asarray(t) for t in timing]
+    return np.asarray(timing, dtype=np.float64).reshape(-1, 2)
+
+
+def timed_batches(batches, workers):
+    """``batches`` rounded up to whole rounds of the workers.
+
+    Workers started together deliver their batches in rounds, one batch
+    each, nearly at once; a count that ends inside a round times that
+    round's first batches but its whole duration: with 15 workers and 8
+    timed batches, half the rate."""
+    per_round = max(1, workers)
+    return -(-max(1, batches) // per_round) * per_round
+
+
 def measure_loader(loader_cfg, batches, seed=0):
-    """(clips/s, samples/s, one batch) of the loader's steady state."""
+    """Steady-state figures of the loader: ``dict(clips_per_s,
+    samples_per_s, worker_ms_per_clip, worker_threads, busy,
+    batches_timed, batch)``, over :func:`timed_batches` batches.
+
+    Built as mmengine's Runner builds it, after seeding as the Runner does,
+    its dataset wrapped in :class:`TimedDataset`."""
+    from mmaction.registry import DATASETS
     from mmengine.runner import Runner
+    from mmengine.runner.utils import set_random_seed
+    set_random_seed(seed)
+    loader_cfg = copy.copy(loader_cfg)
+    dataset = loader_cfg.pop('dataset')
+    if isinstance(dataset, dict):
+        dataset = DATASETS.build(copy.deepcopy(dataset))
+        if hasattr(dataset, 'full_init'):
+            dataset.full_init()
+    loader_cfg['dataset'] = TimedDataset(dataset)
     loader = Runner.build_dataloader(loader_cfg, seed=seed)
+    loader.collate_fn = TimedCollate(loader.collate_fn)
     it = iter(loader)
     workers = loader_cfg.num_workers
     # the workers prefetch 2 batches each while the first one is made
     for _ in range(max(1, 2 * workers)):
         batch = next(it)
     clips = samples = 0
+    busy = cpu = 0.0
+    timed = timed_batches(batches, workers)
     start = time.perf_counter()
-    for _ in range(batches):
+    for _ in range(timed):
         batch = next(it)
         clips += count_clips(batch)
         samples += len(batch['inputs'])
+        timing = _timings(batch)
+        busy += timing[:, 0].sum() + batch['_collate_s']
+        cpu += timing[:, 1].sum()
     secs = time.perf_counter() - start
     del it, loader
-    return clips / secs, samples / secs, batch
+    batch = dict(inputs=batch['inputs'], data_samples=batch['data_samples'])
+    # busy: wall seconds the workers spent making the timed batches
+    return dict(clips_per_s=clips / secs, samples_per_s=samples / secs,
+                worker_ms_per_clip=1000 * busy / clips,
+                worker_threads=cpu / busy if busy else float('nan'),
+                busy=busy / (max(1, workers) * secs), batches_timed=timed,
+                batch=batch)
+
+
+def draw_frames(transforms, info):
+    """The frame indices the pipeline will decode for ``info`` with the
+    generators as they are now (left as they were: the pipeline then draws
+    the same), flattened."""
+    import random
+
+    import torch
+    states = (random.getstate(), np.random.get_state(), torch.get_rng_state())
+    results = copy.deepcopy(info)
+    try:
+        for t in transforms:
+            results = t(results)
+            if 'frame_inds' in results:
+                return np.asarray(results['frame_inds']).reshape(-1)
+    finally:
+        random.setstate(states[0])
+        np.random.set_state(states[1])
+        torch.set_rng_state(states[2])
+    raise ValueError('the pipeline sets no frame_inds')
+
+
+class _Floor:
+    """One pipeline's in-process measurement (:func:`measure_floor`)."""
+
+    def __init__(self, loader_cfg):
+        from mmaction.registry import DATASETS, TRANSFORMS
+
+        from mmauxskd.cfg import VIDEO_DECODERS, VIDEO_INITS
+        self.dataset = DATASETS.build(copy.deepcopy(find_dataset(
+            loader_cfg.dataset)))
+        if hasattr(self.dataset, 'full_init'):
+            self.dataset.full_init()
+        self.transforms = self.dataset.pipeline.transforms
+        self.init = next((t for t in self.transforms
+                          if type(t).__name__ in VIDEO_INITS), None)
+        self.decode = None
+        if self.init is not None:
+            self.decode = TRANSFORMS.build(dict(type=VIDEO_DECODERS[
+                VIDEO_INITS.index(type(self.init).__name__)]))
+        self.stage_s = np.zeros(len(self.transforms))
+        self.open_s = self.decode_s = self.share_s = 0.0
+        self.clips = 0
+
+    def run(self, index, first, timed):
+        """The pipeline and the floor on sample ``index``, ``first`` of
+        them first, the same frames in both."""
+        info = self.dataset.get_data_info(index)
+        frames = draw_frames(self.transforms, info)  # what it will decode
+        took, opened, decoded, shared, clips = [], 0.0, 0.0, 0.0, 0
+        for what in (first, ({'pipeline', 'floor'} - {first}).pop()):
+            if what == 'pipeline':
+                results = copy.deepcopy(info)
+                for t in self.transforms:
+                    start = time.thread_time()
+                    results = t(results)
+                    took.append(time.thread_time() - start)
+                clips = count_clips(dict(inputs=[results['inputs']]))
+                # what a worker does to hand the sample over: its tensors
+                # into (new) shared memory, as PyTorch's queue does
+                start = time.thread_time()
+                results['inputs'].share_memory_()
+                shared = time.thread_time() - start
+            elif self.init is not None:
+                bare = copy.deepcopy(info)
+                start = time.thread_time()
+                bare = self.init(bare)
+                opened = time.thread_time() - start
+                bare['frame_inds'] = frames
+                start = time.thread_time()
+                self.decode(bare)
+                decoded = time.thread_time() - start
+                del bare  # freed outside the timed calls
+        if timed:
+            self.stage_s += took
+            self.open_s += opened
+            self.decode_s += decoded
+            self.share_s += shared
+            self.clips += clips
+
+    def result(self):
+        ms = 1000 / self.clips
+        stages = {}
+        for t, secs in zip(self.transforms, self.stage_s):
+            name = key = type(t).__name__
+            n = 2
+            while key in stages:  # a transform used twice
+                key, n = f'{name}#{n}', n + 1
+            stages[key] = secs * ms
+        out = dict(clips=self.clips, stages=stages,
+                   pipeline_ms=self.stage_s.sum() * ms,
+                   to_shared_memory_ms=self.share_s * ms, open_ms=None,
+                   decode_ms=None, floor_ms=None)
+        if self.init is not None:
+            out.update(open_ms=self.open_s * ms, decode_ms=self.decode_s * ms,
+                       floor_ms=(self.open_s + self.decode_s) * ms)
+        return out
+
+
+def measure_floor(loader_cfgs, samples, seed=0):
+    """Each pipeline and the bare decode of the same frames, in this
+    process on one thread (as a worker runs), on ``samples`` samples of the
+    dataset after two untimed ones: for each sample, the pipelines in
+    turn (the order rotating; every one of them drawing the same frames)
+    and each pipeline's floor before or after it (alternating), so that
+    disk cache and machine load hit all alike. Timed in CPU time of this
+    thread (``time.thread_time``), which the work alone sets, however busy
+    the machine (not its memory bandwidth and caches, which other
+    processes share).
+
+    Args:
+        loader_cfgs (dict): name -> training loader config.
+
+    Returns:
+        dict: name -> ``dict(clips, stages={transform: ms per clip},
+        pipeline_ms, to_shared_memory_ms, open_ms, decode_ms, floor_ms)``
+        (``to_shared_memory_ms``: moving the sample's ``inputs`` into
+        shared memory, which a worker's queue does), the last three
+        ``None`` for a pipeline without a video init transform (raw
+        frames).
+    """
+    import random
+
+    import cv2
+    import torch
+
+    from mmauxskd.datasets import limit_threads
+    from mmauxskd.datasets.transforms import video_readers
+    floors = {name: _Floor(c) for name, c in loader_cfgs.items()}
+    names = list(floors)
+    size = len(floors[names[0]].dataset)
+    order = np.random.default_rng(seed).permutation(size)
+    saved = (torch.get_num_threads(), cv2.getNumThreads(),
+             video_readers.decode_threads())
+    np.random.seed(seed)
+    limit_threads(1)  # as in a worker (worker_threads_init)
+    try:
+        for k in range(samples + 2):
+            index = int(order[k % size])
+            states = (random.getstate(), np.random.get_state(),
+                      torch.get_rng_state())
+            for j in range(len(names)):
+                name = names[(k + j) % len(names)]
+                random.setstate(states[0])  # the same draws in each
+                np.random.set_state(states[1])
+                torch.set_rng_state(states[2])
+                floors[name].run(index, ('pipeline', 'floor')[(k + j) % 2],
+                                 timed=k >= 2)
+    finally:
+        torch.set_num_threads(saved[0])
+        cv2.setNumThreads(saved[1])
+        video_readers.set_decode_threads(saved[2])
+    return {name: f.result() for name, f in floors.items()}
 
 
 def measure_step(cfg, batch, device, amp, steps, warmup):
@@ -160,6 +422,87 @@ def video_facts(loader_cfg, limit=8):
         return float(np.median(sides)), float(np.median(gops))
     except Exception:
         return None
+
+
+def floor_lines(floor, decoder):
+    """The floor measurement as printable lines."""
+    lines = [f'floor   decoder={decoder}: in this process on one thread, '
+             f'{floor["clips"]} clips, CPU time: pipeline '
+             f'{floor["pipeline_ms"]:.2f} ms/clip']
+    if floor['floor_ms'] is not None:
+        lines[0] += (', bare decode of the same frames '
+                     f'{floor["floor_ms"]:.2f}'
+                     f' ms/clip (open {floor["open_ms"]:.2f} + decode '
+                     f'{floor["decode_ms"]:.2f}); pipeline / floor = '
+                     f'{floor["pipeline_ms"] / floor["floor_ms"]:.2f}')
+    lines.append('stages  ' + ', '.join(
+        f'{name} {ms:.2f}' for name, ms in floor['stages'].items()) +
+        f' (ms/clip); then into shared memory for the main process '
+        f'{floor["to_shared_memory_ms"]:.2f}')
+    return lines
+
+
+def loader_line(row):
+    eff = row.get('efficiency')
+    return (f'loader  workers={row["workers"]:<3d} decoder='
+            f'{row["decoder"]:<10s} {row["clips_per_s"]:9.1f} clips/s '
+            f'({row["samples_per_s"]:.1f} samples/s, batch {row["batch"]})'
+            + (f'  efficiency {eff:.2f}' if eff is not None else '') +
+            f' | in a worker {row["worker_ms_per_clip"]:.2f} ms/clip, '
+            f'{row["worker_threads"]:.2f} CPU threads, busy '
+            f'{100 * row["busy"]:.0f}%')
+
+
+def scaling_lines(rows, floors, cores):
+    """Per decoder: one worker against the in-process pipeline, and why the
+    most workers fall short of that many times one worker."""
+    lines = []
+    for decoder in dict.fromkeys(r['decoder'] for r in rows):
+        rs = [r for r in rows if r['decoder'] == decoder]
+        one = next((r for r in rs if r['workers'] == 1), None)
+        floor = floors.get(decoder)
+        if one and floor:
+            here = 1000 / floor['pipeline_ms']
+            lines.append(f'{decoder}: one worker gives '
+                         f'{one["clips_per_s"]:.1f}'
+                         f' clips/s, {one["clips_per_s"] / here:.2f}x a core'
+                         f' running the pipeline in this process ({here:.1f};'
+                         ' below 1: the transfer to the main process, or a '
+                         'worker short of a whole core)')
+        top = max(rs, key=lambda r: r['workers'])
+        if not one or top is one or 'efficiency' not in top:
+            continue
+        n, eff = top['workers'], top['efficiency']
+        lines.append(f'{decoder}: {n} workers give {eff:.2f} of {n} x one '
+                     "worker's clips/s")
+        if eff >= 0.9:
+            continue
+        why = []
+        if n > cores:
+            why.append(f'more workers than cores ({cores})')
+        if top['worker_threads'] > 1.3:
+            why.append(f'each worker keeps {top["worker_threads"]:.1f} CPU '
+                       'threads busy (a library runs multi-threaded in it)')
+        elif top['worker_threads'] < 0.8:
+            why.append('a worker had the CPU '
+                       f'{100 * top["worker_threads"]:.0f}'
+                       '% of its time (more runnable threads than cores, '
+                       'e.g. other processes, or waiting for the disk)')
+        if top['busy'] < 0.85:
+            why.append(f'the workers were busy {100 * top["busy"]:.0f}% of '
+                       'the time: they waited for the main process to take '
+                       'batches (unpickling, pinning, the loop)')
+        # CPU time per clip in a worker: the same work, costlier when the
+        # workers contend for what the cores share
+        grew = (top['worker_ms_per_clip'] * top['worker_threads']) / (
+            one['worker_ms_per_clip'] * one['worker_threads'])
+        if grew > 1.15:
+            why.append(f'a clip took {grew:.2f}x the CPU time it took with '
+                       'one worker (shared memory bandwidth, caches, SMT '
+                       'siblings or the clock rate when all cores run)')
+        lines.append(f'{decoder}: ' + ('; '.join(why) if why else
+                                      'no single cause visible here'))
+    return lines
 
 
 def pipeline_short_side(loader_cfg):
@@ -237,15 +580,22 @@ def parse_args(argv=None):
                         "config's)")
     parser.add_argument('--data-root', help="video root (default: the "
                         "config's data_prefix.video)")
-    parser.add_argument('--workers', type=int, nargs='+', default=[2])
+    parser.add_argument('--workers', type=int, nargs='+', default=None,
+                        help='worker counts (default: 1, 2, 4, ... and the '
+                        'number of cores)')
     parser.add_argument('--decoder', nargs='+', default=[None],
-                        choices=['decord', 'pyav', 'torchcodec'],
-                        help="decoders to compare (default: the config's)")
+                        help="decoders to compare (default: the config's): "
+                        'decord, pyav, torchcodec, optionally with init '
+                        'arguments, e.g. pyav:index=packets')
+    parser.add_argument('--floor-samples', type=int, default=24,
+                        help='samples of the in-process floor measurement '
+                        '(0: none)')
     parser.add_argument('--decoder-device', default='cpu',
                         help="'cuda': decode with NVDEC where available")
     parser.add_argument('--batch-size', type=int, default=4)
     parser.add_argument('--batches', type=int, default=10,
-                        help='timed loader batches')
+                        help='timed loader batches (rounded up to whole '
+                        'rounds of the workers)')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--amp', nargs='+', choices=['none', 'bf16'],
                         default=['none'], help='step precision(s)')
@@ -260,7 +610,14 @@ def parse_args(argv=None):
     parser.add_argument('--json', action='store_true',
                         help='also print JSON lines')
     parser.add_argument('--seed', type=int, default=0)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    from mmauxskd.cfg import decoder_spec
+    for spec in filter(None, args.decoder):
+        try:
+            decoder_spec(spec)
+        except ValueError as err:
+            parser.error(str(err))
+    return args
 
 
 def main(argv=None):
@@ -294,22 +651,44 @@ def main(argv=None):
         if args.json:
             print(json.dumps(record), flush=True)
 
-    rows, batch = [], None
-    for decoder in args.decoder:
-        for workers in args.workers:
+    rows, floors, batch = [], {}, None
+    counts = sorted(args.workers or worker_counts(cores))
+    labels = {decoder or 'config': decoder for decoder in args.decoder}
+    if args.floor_samples:
+        floors = measure_floor(
+            {label: loader_config(cfg, args, 0, decoder)
+             for label, decoder in labels.items()},
+            args.floor_samples, args.seed)
+        for label, floor in floors.items():
+            for line in floor_lines(floor, label):
+                print(line, flush=True)
+            emit(dict(what='floor', config=osp.basename(args.config),
+                      decoder=label, **{k: (round(v, 3) if isinstance(
+                          v, float) else v) for k, v in floor.items()
+                          if k != 'stages'},
+                      stages={k: round(v, 3)
+                              for k, v in floor['stages'].items()}))
+    for workers in counts:  # the decoders side by side at each count
+        for label, decoder in labels.items():
             lcfg = loader_config(cfg, args, workers, decoder)
-            clips, samples, batch = measure_loader(lcfg, args.batches,
-                                                   args.seed)
+            got = measure_loader(lcfg, args.batches, args.seed)
+            batch = got.pop('batch')
             row = dict(what='loader', config=osp.basename(args.config),
-                       workers=workers, decoder=decoder or 'config',
-                       batch=args.batch_size, clips_per_s=round(clips, 2),
-                       samples_per_s=round(samples, 2))
+                       workers=workers, decoder=label,
+                       batch=args.batch_size,
+                       **{k: round(v, 3 if k in ('busy', 'worker_threads')
+                                   else 2) for k, v in got.items()})
+            row['batches_timed'] = int(row['batches_timed'])
+            one = next((r for r in rows if r['decoder'] == label
+                        and r['workers'] == 1), None)
+            if one and workers:
+                row['efficiency'] = round(row['clips_per_s'] / (
+                    workers * one['clips_per_s']), 3)
             rows.append(row)
-            print(f'loader  workers={workers:<3d} decoder='
-                  f'{row["decoder"]:<10s} {clips:9.1f} clips/s '
-                  f'({samples:.1f} samples/s, batch {args.batch_size})',
-                  flush=True)
+            print(loader_line(row), flush=True)
             emit(row)
+    for line in scaling_lines(rows, floors, cores):
+        print('scaling ' + line)
     if args.no_step:
         return rows
     steps = []
@@ -334,9 +713,9 @@ def main(argv=None):
                       decoder=row['decoder'], device=args.device,
                       amp=step['amp'], loader_over_step=round(ratio, 3)))
     step_rate = max(s['clips_per_s'] for s in steps)  # the fastest step
-    lcfg = loader_config(cfg, args, args.workers[0], args.decoder[0])
+    lcfg = loader_config(cfg, args, counts[0], args.decoder[0])
     for line in advice(rows, step_rate, video_facts(lcfg),
-                       pipeline_short_side(lcfg), cores, args.workers):
+                       pipeline_short_side(lcfg), cores, counts):
         print('advice  ' + line)
     return rows, steps
 

@@ -42,6 +42,12 @@ completely, has exactly the source's frame count, and three frames (first,
 middle, last) match the source's resized frames (mean absolute difference
 below ``--max-diff`` grey levels), which also catches reordered frames.
 Failures are listed (``--report`` writes them) and the exit status is 1.
+
+Two sources whose paths differ only in the extension (``a.avi`` and
+``a.mp4``, as in MMAction2's ``tests/data``) would both become ``a.mp4``:
+the tool then refuses before writing anything and names both, as it does
+when an output would replace one of its sources (``--dst-root`` equal to
+``--src-root``). Rename one, or resize them into separate roots.
 """
 import os
 import os.path as osp
@@ -182,6 +188,24 @@ def output_rel(rel):
     return osp.splitext(rel)[0] + '.mp4'
 
 
+def clashes(src_root, dst_root, rels):
+    """Lines naming each output that two sources would share, or that
+    would replace a source; empty when every output is its own."""
+    by_output = {}
+    for rel in dict.fromkeys(rels):
+        by_output.setdefault(output_rel(rel), []).append(rel)
+    problems = [f'{" and ".join(srcs)} would both be written to '
+                f'{osp.join(dst_root, out)}'
+                for out, srcs in by_output.items() if len(srcs) > 1]
+    sources = {osp.realpath(osp.join(src_root, rel)): rel for rel in rels}
+    for out in by_output:
+        hit = sources.get(osp.realpath(osp.join(dst_root, out)))
+        if hit:
+            problems.append(f'{osp.join(dst_root, out)} would replace the '
+                            f'source {hit}')
+    return problems
+
+
 def collect(src_root, list_file=None):
     """``(relative source paths, list lines or None)``."""
     if list_file:
@@ -261,6 +285,16 @@ def main(argv=None):
     if args.gop < 1:
         raise SystemExit('--gop must be >= 1')
     rels, lines = collect(args.src_root, args.list)
+    problems = clashes(args.src_root, args.dst_root, rels)
+    if problems:
+        raise SystemExit(
+            f'resize_videos: {len(problems)} output(s) would overwrite '
+            'another file; nothing was written:\n  ' + '\n  '.join(
+                problems[:10]) + (f'\n  ... and {len(problems) - 10} more'
+                                  if len(problems) > 10 else '') +
+            '\nRename one source of each pair, or resize them into '
+            'separate --dst-root folders (and --src-root must not be '
+            '--dst-root).')
     opts = dict(short_side=args.short_side, gop=args.gop, crf=args.crf,
                 preset=args.preset, tune=args.tune, max_diff=args.max_diff,
                 force=args.force, trust_existing=args.trust_existing)

@@ -31,8 +31,10 @@ demo_cache = True
 demo_backbone = dict(type='FastTemporalResNet2Plus1d', base_channels=8)
 demo_channels = 64
 # Batch 16, one loader process (the demo runs two jobs side by side on
-# 2 cores); workers persist across the short epochs of a 96-video split.
-demo_loader = dict(batch_size=16, num_workers=1, persistent_workers=True)
+# 2 cores); workers persist across the short epochs of a 96-video split;
+# CPU runs: no pinned memory (PyTorch would warn that it has no GPU).
+demo_loader = dict(batch_size=16, num_workers=1, persistent_workers=True,
+                   pin_memory=False)
 # optimiser steps per epoch of the unlabelled split (96 videos / batch 16):
 # the demo pretext configs set a step budget, iter_schedule derives epochs
 demo_iters_per_epoch = 6

@@ -32,7 +32,8 @@ val_pipeline = cache_frames(update_pipeline(
 test_pipeline = cache_frames(update_pipeline(
     test_pipeline, CenterCrop=dict(crop_size=32), **_small))
 _paths = dict(data_prefix=dict(video=data_root), prepare_hint=prepare_hint)
-_loader = dict(batch_size=8, num_workers=2)
+# CPU runs: no pinned memory (PyTorch would warn that it has no GPU)
+_loader = dict(batch_size=8, num_workers=2, pin_memory=False)
 # UCF101's loaders with these lists and pipelines; recipes are chosen on
 # the validation split, the test split is reported
 train_dataloader, val_dataloader, test_dataloader = config_variables(
@@ -45,4 +46,4 @@ train_dataloader, val_dataloader, test_dataloader = config_variables(
         ann_file=ann_file_val, pipeline=val_pipeline, **_paths), **_loader),
     test_dataloader=dict(dataset=dict(
         ann_file=ann_file_test, pipeline=test_pipeline, **_paths),
-        num_workers=2))
+        num_workers=2, pin_memory=False))

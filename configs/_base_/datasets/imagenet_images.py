@@ -9,6 +9,9 @@
 # and a broken file's handling apply. Standard linear-eval augmentation:
 # RandomResizedCrop 224 + flip for training, short side 256 + centre crop
 # 224 for testing.
+_base_ = []
+from mmauxskd.cfg import config_variable  # noqa: E402
+
 dataset_type = 'RobustVideoDataset'
 num_classes = 1000
 prepare_hint = 'see docs/data_preparation.md#imagenet-and-voc07'
@@ -33,14 +36,16 @@ _train = dict(type=dataset_type, ann_file='data/imagenet/meta/train.txt',
               prepare_hint=prepare_hint)
 _val = dict(_train, ann_file='data/imagenet/meta/val.txt',
             data_prefix=dict(video='data/imagenet/val'), test_mode=True)
+# one thread per worker, pinned batches (as the video loaders)
+_workers = config_variable('{{fileDirname}}/video_clips.py', 'worker_loader')
 train_dataloader = dict(
     batch_size=32, num_workers=8, persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(pipeline=train_pipeline, **_train))
+    dataset=dict(pipeline=train_pipeline, **_train), **_workers)
 val_dataloader = dict(
     batch_size=32, num_workers=8, persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(pipeline=val_pipeline, **_val))
+    dataset=dict(pipeline=val_pipeline, **_val), **_workers)
 test_dataloader = val_dataloader
 val_evaluator = dict(type='AccMetric', metric_list=('top_k_accuracy', ))
 test_evaluator = val_evaluator

@@ -30,7 +30,8 @@ val_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(ann_file=ann_file_test, pipeline=val_pipeline,
-                 test_mode=True, **_dataset))
+                 test_mode=True, **_dataset),
+    **config_variable('{{fileDirname}}/video_clips.py', 'worker_loader'))
 test_dataloader = dict(
     val_dataloader, batch_size=1,
     dataset=dict(val_dataloader['dataset'], pipeline=test_pipeline))

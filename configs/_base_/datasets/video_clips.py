@@ -39,10 +39,21 @@ val_pipeline = [
 # paper §4.2: 10 clips sampled uniformly, centre crop, softmax averaged
 test_pipeline = update_pipeline(val_pipeline, SampleFrames=dict(num_clips=10))
 
+# every loader's workers: torch, OpenCV and FFmpeg on one thread each
+# (worker_threads_init, mmauxskd/datasets/worker_init.py; seeded as
+# mmengine seeds workers), so that 8 or 15 workers do not start a thread per
+# core each; batches in pinned memory for the copy to the GPU (without a
+# GPU PyTorch warns once and does not pin). Prefetch stays PyTorch's 2
+# batches per worker: stated, prefetch_factor would make num_workers=0 an
+# error.
+worker_loader = dict(worker_init_fn=dict(type='worker_threads_init'),
+                     pin_memory=True)
+
 # batch 30 in total: 15 per GPU on 2 GPUs (paper); scale rule in
 # _base_/default_runtime.py (auto_scale_lr); the dataset base adds `dataset`
 train_loader = dict(
     batch_size=15,
     num_workers=8,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True))
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    **worker_loader)

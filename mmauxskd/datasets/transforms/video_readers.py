@@ -6,7 +6,8 @@ Why (docs/benchmarks.md#decoders has the measurements): decord 0.6.0 has had
 no release since 2021, and MMAction2's own ``PyAVDecode`` either decodes
 every frame from the start of the file up to the last index (``'accurate'``)
 or returns the nearest keyframes (``'efficient'``). :class:`PyAVReader`
-indexes the file's packets once (no decoding), then for a sorted set of
+indexes the file once (an MP4's own sample table where it is the packets',
+else its packets, demuxed without decoding), then for a sorted set of
 indices seeks to the keyframe before each index that the decoder has not
 yet passed, and decodes forward only as far as it needs: the exact frames,
 at the cost of decoding from the keyframe, as decord does, and converted to
@@ -52,7 +53,8 @@ __all__ = ['PyAVReader', 'TorchCodecReader', 'DecordReader', 'PyAVSeekInit',
            'PyAVSeekDecode', 'TorchCodecInit', 'TorchCodecDecode',
            'DecoderUnavailableError', 'torchcodec_problem', 'open_reader',
            'READER_BACKENDS', 'DECORD_INSTALL', 'DECORD_TRANSFORMS',
-           'import_decord', 'check_decord']
+           'import_decord', 'check_decord', 'decode_threads',
+           'set_decode_threads']
 
 #: how to install the optional decord decoder
 DECORD_INSTALL = 'pip install -e .[decord]'
@@ -107,6 +109,28 @@ _warned = set()
 _unavailable = {}  # (backend, device) -> why, in this process
 
 
+_decode_threads = 1  # FFmpeg threads of a reader not told otherwise
+
+
+def set_decode_threads(threads):
+    """FFmpeg decoding threads of the readers opened from now on in this
+    process whose ``num_threads`` is ``None`` (the transforms' default):
+    1 here, and in every dataloader worker that
+    :func:`mmauxskd.datasets.worker_init.worker_threads_init` starts; 0
+    lets FFmpeg choose (all cores). decord's reader here follows it too."""
+    global _decode_threads
+    if not isinstance(threads, int) or isinstance(threads, bool) \
+            or threads < 0:
+        raise ValueError(f'decode threads must be an int >= 0, got '
+                         f'{threads!r}')
+    _decode_threads = threads
+
+
+def decode_threads(num_threads=None):
+    """``num_threads``, or this process's setting where it is ``None``."""
+    return _decode_threads if num_threads is None else num_threads
+
+
 def _warn_once(message):
     if message not in _warned:
         _warned.add(message)
@@ -128,29 +152,46 @@ def _check_range(inds, total, path):
 class PyAVReader:
     """Frame-accurate random access to a video with PyAV (bundled FFmpeg).
 
-    On opening, the packets of the first video stream are read (demuxed, not
-    decoded) for their timestamps and keyframe flags: frame ``i`` is the
-    ``i``-th packet in presentation order. :meth:`get_frames` decodes a
-    sorted set of indices in one forward pass, seeking to a keyframe only
-    where one lies between the last decoded frame and the next index (or
-    when an index is behind the decoder).
+    On opening, the reader needs each frame's timestamp and keyframe flag:
+    frame ``i`` is the ``i``-th packet in presentation order. An MP4/MOV
+    file already holds them in its sample tables, which FFmpeg reads on
+    opening (``stream.index_entries``); they are taken from there when they
+    are provably the packets' (no frame reordering, one entry per frame,
+    increasing, the stream starting at the first entry's time;
+    ``index_source == 'container'``): what ``tools/data/resize_videos.py``
+    writes, and most files without B-frames. Otherwise, and if a decoded
+    frame's timestamp is then not in the table, every packet of the stream
+    is read (demuxed, not decoded; ``index_source == 'packets'``), which
+    costs most of the opening time on a small file. :meth:`get_frames`
+    decodes a sorted set of indices in one forward pass, seeking to a
+    keyframe only where one lies between the last decoded frame and the
+    next index (or when an index is behind the decoder).
 
     Args:
         path (str | file-like): the video.
-        num_threads (int): FFmpeg decoding threads; 1 (the default) suits
-            dataloader workers, which already run in parallel. 0 lets
-            FFmpeg choose.
+        num_threads (int | None): FFmpeg decoding threads; ``None`` (the
+            default): this process's :func:`set_decode_threads`, 1 unless
+            changed, which suits dataloader workers, already running in
+            parallel. 0 lets FFmpeg choose.
         hwaccel (str | None): ``'cuda'``: decode on the GPU (NVDEC) through
             FFmpeg's hwaccel, frames copied back to CPU memory. Raises
             :class:`DecoderUnavailableError` if FFmpeg cannot create the
             device.
+        index (str): ``'auto'`` (default): the container's table where it
+            is the packets', else the packets; ``'packets'``: always read
+            every packet (as before the container's table was used).
     """
 
     #: the decode transform :class:`MultiViewClips` uses for this reader
     decode_transform = 'PyAVSeekDecode'
 
-    def __init__(self, path, num_threads=1, hwaccel=None):
+    def __init__(self, path, num_threads=None, hwaccel=None, index='auto'):
         import av
+        if index not in ('auto', 'packets'):
+            raise ValueError(f"index must be 'auto' or 'packets', got "
+                             f'{index!r}')
+        self.index = index
+        num_threads = decode_threads(num_threads)
         self.path = path if isinstance(path, str) else getattr(
             path, 'name', '<stream>')
         kwargs = {}
@@ -199,6 +240,38 @@ class PyAVReader:
                 ) from err
 
     def _index(self):
+        if self.index == 'packets' or not self._index_from_container():
+            self._index_from_packets()
+
+    def _index_from_container(self):
+        """Timestamps and keyframes from the container's own index, where
+        they must equal the packets'; False where that is not certain."""
+        stream = self.stream
+        if not ('mp4' in self.container.format.name.split(',')
+                and hasattr(stream, 'index_entries')  # PyAV >= 15
+                and stream.codec_context is not None
+                and stream.codec_context.has_b_frames == 0):
+            return False  # reordered frames: entries hold decoding times
+        entries = stream.index_entries[:]
+        if not entries or (stream.frames and len(entries) != stream.frames):
+            return False
+        pts = np.fromiter((e.timestamp for e in entries), np.int64,
+                          len(entries))
+        flags = np.fromiter((e.flags for e in entries), np.int64,
+                            len(entries))
+        # FFmpeg's AVINDEX_KEYFRAME 1, AVINDEX_DISCARD_FRAME 2
+        if (np.diff(pts) <= 0).any() or (flags & 2).any():
+            return False
+        if stream.start_time != pts[0]:  # e.g. presentation times offset
+            return False
+        self._set_index(pts, np.flatnonzero(flags & 1), 'container')
+        return True
+
+    def _index_from_packets(self):
+        if getattr(self, 'index_source', None):  # again: from the start
+            self.container.seek(int(self.pts[0]), stream=self.stream,
+                                backward=True, any_frame=True)
+            self._frames = None
         pts, keys = [], []
         for packet in self.container.demux(self.stream):
             if packet.size == 0:  # the flushing packet at the end
@@ -211,13 +284,18 @@ class PyAVReader:
         if not pts:
             raise ValueError(f'{self.path}: no video frames')
         order = np.argsort(pts, kind='stable')
-        self.pts = np.asarray(pts, dtype=np.int64)[order]
-        self.keyframes = np.flatnonzero(np.asarray(keys)[order])
+        self._set_index(np.asarray(pts, dtype=np.int64)[order],
+                        np.flatnonzero(np.asarray(keys)[order]), 'packets')
+
+    def _set_index(self, pts, keyframes, source):
+        self.pts = pts
+        self.keyframes = keyframes
         if not len(self.keyframes) or self.keyframes[0] != 0:
             self.keyframes = np.concatenate([[0], self.keyframes])
         self._frame_of = {int(p): i for i, p in enumerate(self.pts)}
         self._frames = None  # the decoder's frame iterator
         self._pos = -1  # index of the last frame it returned
+        self.index_source = source
 
     def __len__(self):
         return len(self.pts)
@@ -274,7 +352,12 @@ class PyAVReader:
             frame = None
             for frame in self._frames:
                 stamp = frame.pts if frame.pts is not None else frame.dts
-                self._pos = self._frame_of.get(stamp, self._pos + 1)
+                pos = self._frame_of.get(stamp)
+                if pos is None and self.index_source == 'container':
+                    # the container's table is not the packets' after all
+                    self._index_from_packets()
+                    return self.get_frames(indices)
+                self._pos = self._pos + 1 if pos is None else pos
                 if self._pos >= target:
                     break
             if frame is None or self._pos < target:
@@ -348,7 +431,8 @@ class TorchCodecReader:
 
     decode_transform = 'TorchCodecDecode'
 
-    def __init__(self, path, device='cpu', num_threads=1):
+    def __init__(self, path, device='cpu', num_threads=None):
+        num_threads = decode_threads(num_threads)
         problem = torchcodec_problem(device)
         if problem:
             raise DecoderUnavailableError(
@@ -391,10 +475,11 @@ class DecordReader:
 
     decode_transform = 'DecordDecode'
 
-    def __init__(self, path, num_threads=1):
+    def __init__(self, path, num_threads=None):
         decord = import_decord('DecordReader')
         self.path = path
-        self.reader = decord.VideoReader(path, num_threads=num_threads)
+        self.reader = decord.VideoReader(
+            path, num_threads=decode_threads(num_threads))
 
     def __len__(self):
         return len(self.reader)
@@ -436,11 +521,12 @@ def _source(filename):
     return filename
 
 
-def open_reader(filename, backend='pyav', device='cpu', num_threads=1,
-                fallback=True):
+def open_reader(filename, backend='pyav', device='cpu', num_threads=None,
+                fallback=True, index='auto'):
     """A reader of ``filename``: ``backend`` ``'pyav'`` (the default),
     ``'torchcodec'`` or ``'decord'`` (optional, CPU only), on ``device``
-    (``'cpu'`` or ``'cuda'``).
+    (``'cpu'`` or ``'cuda'``); ``index``: a PyAV reader's
+    (:class:`PyAVReader`).
 
     With ``fallback``, a GPU or torchcodec reader that cannot be had here
     becomes a CPU :class:`PyAVReader` after one warning that says why.
@@ -457,13 +543,13 @@ def open_reader(filename, backend='pyav', device='cpu', num_threads=1,
         return DecordReader(filename, num_threads)
     failed = _unavailable.get((backend, device))
     if failed and fallback:  # known missing: no retry per file
-        return PyAVReader(filename, num_threads)
+        return PyAVReader(filename, num_threads, index=index)
     try:
         if backend == 'torchcodec':
             return TorchCodecReader(filename, device, num_threads)
         return PyAVReader(filename, num_threads,
                           hwaccel='cuda' if device.startswith('cuda') else
-                          None)
+                          None, index=index)
     except DecoderUnavailableError as err:
         if not fallback or (backend == 'pyav' and device == 'cpu'):
             raise
@@ -471,7 +557,7 @@ def open_reader(filename, backend='pyav', device='cpu', num_threads=1,
             _unavailable[(backend, device)] = str(err)  # not the file's fault
         _warn_once(f'{err}; decoding on the CPU with PyAV instead '
                    '(set fallback=False to make this an error)')
-        return PyAVReader(filename, num_threads)
+        return PyAVReader(filename, num_threads, index=index)
 
 
 class _ReaderInit(BaseTransform):
@@ -479,14 +565,18 @@ class _ReaderInit(BaseTransform):
 
     backend = 'pyav'
 
-    def __init__(self, device='cpu', num_threads=1, fallback=True,
-                 io_backend='disk', **kwargs):
+    def __init__(self, device='cpu', num_threads=None, fallback=True,
+                 io_backend='disk', index='auto', **kwargs):
         if not (device == 'cpu' or str(device).startswith('cuda')):
             raise ValueError(f"device must be 'cpu' or 'cuda', got "
                              f'{device!r}')
         self.device = device
         self.num_threads = num_threads
         self.fallback = fallback
+        if index not in ('auto', 'packets'):
+            raise ValueError(f"index must be 'auto' or 'packets', got "
+                             f'{index!r}')
+        self.index = index
         self.io_backend = io_backend
         self.kwargs = kwargs
         self.file_client = None
@@ -499,7 +589,7 @@ class _ReaderInit(BaseTransform):
                 self.file_client = FileClient(self.io_backend, **self.kwargs)
             filename = io.BytesIO(self.file_client.get(filename))
         return open_reader(filename, self.backend, self.device,
-                           self.num_threads, self.fallback)
+                           self.num_threads, self.fallback, self.index)
 
     def transform(self, results):
         reader = self._open(results['filename'])
@@ -510,7 +600,8 @@ class _ReaderInit(BaseTransform):
 
     def __repr__(self):
         return (f'{type(self).__name__}(device={self.device!r}, '
-                f'num_threads={self.num_threads}, fallback={self.fallback})')
+                f'num_threads={self.num_threads}, fallback={self.fallback}, '
+                f'index={self.index!r})')
 
 
 class _ReaderDecode(BaseTransform):
@@ -539,11 +630,17 @@ class PyAVSeekInit(_ReaderInit):
     Args:
         device (str): ``'cpu'`` (default) or ``'cuda'``: NVDEC through
             FFmpeg's CUDA hwaccel (frames come back to CPU memory).
-        num_threads (int): FFmpeg threads per video. Defaults to 1.
+        num_threads (int | None): FFmpeg threads per video; ``None`` (the
+            default): the process's setting (:func:`set_decode_threads`),
+            1 unless changed, and 1 in the workers that
+            ``worker_threads_init`` starts.
         fallback (bool): where ``'cuda'`` cannot be used, warn once and
             decode on the CPU (True, default) or raise
             :class:`DecoderUnavailableError` (False).
         io_backend (str): mmengine file backend. Defaults to ``'disk'``.
+        index (str): ``'auto'`` (default): an MP4's own sample table where
+            it is provably the packets', else every packet is read;
+            ``'packets'``: always every packet (:class:`PyAVReader`).
     """
 
 
