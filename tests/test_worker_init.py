@@ -78,21 +78,24 @@ def build(dataset, workers, seed, **cfg):
 
 
 def test_a_worker_runs_on_one_thread(tmp_path):
+    """The main process on more threads than a worker may use (torch,
+    the readers) and OpenCV set as mmengine's Runner sets it (0:
+    sequential; a forked worker cannot change it safely)."""
     video = write_video(str(tmp_path / 'v.mp4'))
-    threads = torch.get_num_threads()
-    try:  # the main process on more threads than a worker may use
+    threads, opencv = torch.get_num_threads(), cv2.getNumThreads()
+    try:
         torch.set_num_threads(3)
-        cv2.setNumThreads(3)
+        cv2.setNumThreads(0)  # Runner: env_cfg.mp_cfg.opencv_num_threads
         video_readers.set_decode_threads(3)
         here = Threads(video)[0]
-        assert (here['cv2'], here['decode'], here['ffmpeg']) == (3, 3, 3)
+        assert (here['decode'], here['ffmpeg']) == (3, 3)
         loader = build(Threads(video), 1, 0, pin_memory=True,
                        worker_init_fn=dict(type='worker_threads_init'))
         with pytest.warns(UserWarning, match='pin_memory'):  # CPU: harmless
             seen = list(loader)
     finally:
         torch.set_num_threads(threads)
-        cv2.setNumThreads(0)  # mmengine's setting for the main process
+        cv2.setNumThreads(opencv)
         video_readers.set_decode_threads(1)
     for batch in seen:  # pseudo_collate: a list per key
         got = {key: value[0] for key, value in batch.items()}
@@ -139,3 +142,31 @@ def test_configs_loaders_name_it(config, pinned):
         assert loader.worker_init_fn == dict(type='worker_threads_init')
         assert loader.pin_memory is pinned
         assert 'prefetch_factor' not in loader  # num_workers=0 stays legal
+
+
+def test_opencv_is_changed_only_outside_forked_workers(monkeypatch):
+    """A forked worker inherits the main process's OpenCV thread pool
+    without its threads, and cv2.setNumThreads there waits for them
+    forever: such a worker leaves OpenCV as it finds it (one thread under
+    mmengine's Runner) and warns where it finds more; a process of its own
+    (the main one, or a spawned worker) sets it."""
+    from mmauxskd.datasets import worker_init
+    calls = []
+    monkeypatch.setattr(cv2, 'setNumThreads', calls.append)
+    threads = torch.get_num_threads()
+    try:
+        for forked, count, expected in ((True, 1, []), (True, 3, []),
+                                        (False, 1, []), (False, 3, [1])):
+            monkeypatch.setattr(worker_init, '_forked', forked)
+            monkeypatch.setattr(cv2, 'getNumThreads', lambda: count)
+            calls.clear()
+            if forked and count > 1:
+                with pytest.warns(RuntimeWarning,
+                                  match='opencv_num_threads=0'):
+                    worker_init.limit_threads(1)
+            else:
+                worker_init.limit_threads(1)
+            assert calls == expected, (forked, count)
+    finally:
+        torch.set_num_threads(threads)
+        video_readers.set_decode_threads(1)

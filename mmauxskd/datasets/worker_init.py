@@ -8,11 +8,21 @@ threads fight for the cores. The configs' loaders therefore say::
 
     worker_init_fn=dict(type='worker_threads_init')
 
-and each worker then runs torch (``torch.set_num_threads``), OpenCV
-(``cv2.setNumThreads``) and the PyAV/torchcodec readers of
+and each worker then runs torch (``torch.set_num_threads``), OpenCV and
+the PyAV/torchcodec readers of
 :mod:`mmauxskd.datasets.transforms.video_readers`
 (:func:`~mmauxskd.datasets.transforms.video_readers.set_decode_threads`, for
 the readers whose ``num_threads`` is not stated) on ``threads`` threads.
+
+OpenCV's thread count must be set in the main process before the workers
+start, not in a forked worker: a worker inherits the main process's OpenCV
+thread pool without its threads, and ``cv2.setNumThreads`` there waits for
+them forever (seen: workers stuck in it, under a Runner and in a test).
+mmengine's Runner sets it (``env_cfg.mp_cfg.opencv_num_threads=0``,
+sequential, in ``configs/_base_/default_runtime.py``), so a forked worker
+finds OpenCV on one thread already and leaves it; one that finds more
+warns, naming the setting, and leaves it too. A worker started with
+``'spawn'`` (a fresh process) sets it.
 
 mmengine's ``Runner.build_dataloader`` calls a config's ``worker_init_fn``
 with its own arguments only, in place of mmengine's ``worker_init_fn``,
@@ -28,6 +38,7 @@ started with ``'spawn'`` (no fork) knows no parent's seed and keeps
 PyTorch's own per-worker seeds, unless ``seed`` is given.
 """
 import os
+import warnings
 
 import torch
 from mmengine.dataset import worker_init_fn as mmengine_worker_init_fn
@@ -39,6 +50,7 @@ from .transforms.video_readers import set_decode_threads
 __all__ = ['worker_threads_init', 'limit_threads']
 
 _parent_seed = None  # the forking process's torch seed, in a forked child
+_forked = False  # this process is a fork of one that imported this module
 
 
 def _note_parent_seed():
@@ -46,19 +58,34 @@ def _note_parent_seed():
     _parent_seed = torch.initial_seed()
 
 
+def _note_forked():
+    global _forked
+    _forked = True
+
+
 if hasattr(os, 'register_at_fork'):  # POSIX
-    os.register_at_fork(before=_note_parent_seed)
+    os.register_at_fork(before=_note_parent_seed, after_in_child=_note_forked)
 
 
 def limit_threads(threads=1):
     """Run torch, OpenCV and the video readers of this process on
-    ``threads`` threads."""
+    ``threads`` threads; in a forked process OpenCV only where it is
+    already (module docstring)."""
     torch.set_num_threads(threads)
     try:
         import cv2
-        cv2.setNumThreads(threads)
     except ImportError:
-        pass
+        cv2 = None
+    if cv2 is not None and cv2.getNumThreads() != threads:
+        if not _forked:
+            cv2.setNumThreads(threads)
+        else:
+            warnings.warn(
+                f'OpenCV runs {cv2.getNumThreads()} threads in this forked '
+                f'worker, not {threads}: set it in the main process before '
+                "the loader starts (mmengine's Runner does: env_cfg.mp_cfg."
+                'opencv_num_threads=0); changing it here can deadlock',
+                RuntimeWarning)
     set_decode_threads(threads)
 
 

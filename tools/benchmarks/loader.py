@@ -358,7 +358,8 @@ def measure_floor(loader_cfgs, samples, seed=0):
                                  timed=k >= 2)
     finally:
         torch.set_num_threads(saved[0])
-        cv2.setNumThreads(saved[1])
+        if cv2.getNumThreads() != saved[1]:
+            cv2.setNumThreads(saved[1])
         video_readers.set_decode_threads(saved[2])
     return {name: f.result() for name, f in floors.items()}
 
@@ -641,6 +642,10 @@ def main(argv=None):
             ['--o'] + args.cfg_options).o)
     if args.threads:
         torch.set_num_threads(args.threads)
+    # the Runner's process settings: start method, OpenCV sequential here
+    # (so that the workers inherit it)
+    from mmengine.utils.dl_utils import set_multi_processing
+    set_multi_processing(**cfg.get('env_cfg', {}).get('mp_cfg', {}))
     cores = os.cpu_count() or 1
     device_name = (torch.cuda.get_device_name() if args.device.startswith(
         'cuda') else platform.processor() or platform.machine())

@@ -39,9 +39,10 @@ val_pipeline = [
 # paper §4.2: 10 clips sampled uniformly, centre crop, softmax averaged
 test_pipeline = update_pipeline(val_pipeline, SampleFrames=dict(num_clips=10))
 
-# every loader's workers: torch, OpenCV and FFmpeg on one thread each
+# every loader's workers: torch and FFmpeg on one thread each
 # (worker_threads_init, mmauxskd/datasets/worker_init.py; seeded as
-# mmengine seeds workers), so that 8 or 15 workers do not start a thread per
+# mmengine seeds workers; OpenCV is sequential through the runtime's
+# opencv_num_threads=0), so that 8 or 15 workers do not start a thread per
 # core each; batches in pinned memory for the copy to the GPU (without a
 # GPU PyTorch warns once and does not pin). Prefetch stays PyTorch's 2
 # batches per worker: stated, prefetch_factor would make num_workers=0 an
