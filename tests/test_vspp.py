@@ -258,6 +258,7 @@ def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
             if not k.startswith(('demo_', '_'))}
     allowed_roots = (
         'train_dataloader.batch_size', 'train_dataloader.num_workers',
+        'train_dataloader.pin_memory',  # no GPU to pin for on the demo
         'train_dataloader.dataset.ann_file',
         'train_dataloader.dataset.data_prefix',
         'train_dataloader.dataset.prepare_hint', 'train_cfg',
