@@ -8,7 +8,8 @@ pipelines, loaders and schedules, split by concern:
   ``cache_frames``);
 * :mod:`.deterministic` -- the one declaration of random transforms and
   ``deterministic_pipeline``;
-* :mod:`.heldout` -- held-out pretext evaluation (``pretext_val``);
+* :mod:`.heldout` -- held-out pretext evaluation (``pretext_val``,
+  ``instance_val``);
 * :mod:`.data` -- training / demo / gallery data of leaf configs;
 * :mod:`.schedule` -- iteration budgets (``iter_schedule``);
 * :mod:`.check` -- the build-time geometry check;
@@ -33,7 +34,8 @@ from .decoders import (AUTO_DECODERS, DECODER_BACKENDS, VIDEO_DECODERS,
                        set_decoder, to_rawframes)
 from .deterministic import (RANDOM_TRANSFORMS, deterministic_pipeline,
                             is_pretext_sampler)
-from .heldout import heldout_val, pretext_val
+from .heldout import (heldout_val, instance_pipeline, instance_val,
+                      pretext_val)
 from .mlfo import mlfo_pipeline, mlfo_pretext_val, mlfo_transforms
 from .pipeline import (group_augment, multi_view_pipeline, replace_sampler,
                        sampler_label_keys, update_pipeline)
@@ -49,7 +51,8 @@ __all__ = [
     'VIDEO_INITS', 'cache_frames', 'decoder_spec', 'set_config_decoder',
     'set_decoder', 'to_rawframes',
     'RANDOM_TRANSFORMS', 'deterministic_pipeline', 'is_pretext_sampler',
-    'heldout_val', 'pretext_val', 'mlfo_pipeline', 'mlfo_pretext_val',
+    'heldout_val', 'instance_pipeline', 'instance_val', 'pretext_val',
+    'mlfo_pipeline', 'mlfo_pretext_val',
     'mlfo_transforms', 'group_augment', 'replace_sampler',
     'sampler_label_keys', 'multi_view_pipeline', 'update_pipeline',
     'iter_schedule', 'PACK_META_KEYS', 'cluster_pipeline', 'midframe_data',

@@ -50,6 +50,8 @@ def to_rawframes(pipeline):
             continue
         if t['type'] in VIDEO_DECODERS:
             t = dict(type='RawFrameDecode')
+        elif isinstance(t.get('transforms'), list):  # a wrapper's decoder
+            t['transforms'] = to_rawframes(t['transforms'])
         out.append(t)
     return out
 
@@ -101,17 +103,26 @@ def set_decoder(pipeline, backend, cache=False, **init_args):
     elif init_args and backend == 'decord':
         init_args = {k: v for k, v in init_args.items()
                      if k in ('num_threads', 'io_backend')}
-    out, found = [], False
-    for t in copy.deepcopy(list(pipeline)):
-        if t['type'] in VIDEO_INITS:
-            t, found = dict(type=init, **init_args), True
-        elif t['type'] in VIDEO_DECODERS:
-            t = dict(type=decode)
-        elif t['type'] == 'MultiViewClips' and isinstance(
-                t.get('decoder'), dict) and t['decoder'].get(
-                    'type') in VIDEO_DECODERS:
-            t['decoder'] = dict(type=decode)
-        out.append(t)
+    found = []
+
+    def swap(transforms):  # wrappers' decoders too (SeededViews)
+        out = []
+        for t in transforms:
+            if t['type'] in VIDEO_INITS:
+                t = dict(type=init, **init_args)
+                found.append(t)
+            elif t['type'] in VIDEO_DECODERS:
+                t = dict(type=decode)
+            elif t['type'] == 'MultiViewClips' and isinstance(
+                    t.get('decoder'), dict) and t['decoder'].get(
+                        'type') in VIDEO_DECODERS:
+                t['decoder'] = dict(type=decode)
+            if isinstance(t.get('transforms'), list):
+                t['transforms'] = swap(t['transforms'])
+            out.append(t)
+        return out
+
+    out = swap(copy.deepcopy(list(pipeline)))
     if not found:
         raise ValueError('set_decoder: no video init transform in '
                          f'{[t["type"] for t in out]}')

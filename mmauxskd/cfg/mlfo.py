@@ -12,7 +12,7 @@ held-out instance discrimination.
 import copy
 
 from .deterministic import deterministic_pipeline, is_pretext_sampler
-from .heldout import heldout_val
+from .heldout import heldout_val, instance_pipeline
 from .pipeline import multi_view_pipeline
 
 __all__ = ['mlfo_transforms', 'mlfo_pipeline', 'mlfo_pretext_val']
@@ -49,7 +49,8 @@ def mlfo_pipeline(pipeline, clip_size=112,
             if t['type'] == 'MultiViewClips' else t for t in views]
 
 
-def mlfo_pretext_val(train_pipeline, dataset, draws=4, batch_size=8):
+def mlfo_pretext_val(train_pipeline, dataset, draws=4, batch_size=8,
+                     instance_draws=0):
     """Held-out instance discrimination for an MLFO pipeline.
 
     :func:`~mmauxskd.cfg.heldout_val`'s loader (``draws`` deterministic
@@ -61,6 +62,11 @@ def mlfo_pretext_val(train_pipeline, dataset, draws=4, batch_size=8):
     Task ``instance``: is the nearest second clip (in the validation batch)
     of a video's first clip its own? (``MLFO.predict``; chance one over the
     batch size). Use in a config (see the module docstring).
+    ``instance_draws`` seeds of the instance readout beside it
+    (:func:`~mmauxskd.cfg.instance_pipeline`: the two short clips of a
+    training draw, augmented as in training, seeded per video; each finds
+    its video's other clip among all held-out videos'), 0 for none; the
+    own task's within-batch comparison leaves those samples out.
 
     Raises:
         KeyError: the pipeline has not exactly one ``ViewsOfOneDraw``, or
@@ -75,4 +81,5 @@ def mlfo_pretext_val(train_pipeline, dataset, draws=4, batch_size=8):
                        f'pretext sampler ({views[0]["sampler"]["type"]})')
     return heldout_val([deterministic_pipeline(train_pipeline, seed)
                         for seed in range(draws)], dataset, ('instance', ),
-                       batch_size)
+                       batch_size, [instance_pipeline(train_pipeline, seed)
+                                    for seed in range(instance_draws)])

@@ -10,3 +10,4 @@ from .video_readers import (PyAVSeekDecode, PyAVSeekInit,  # noqa: F401
 from .image_clip import LoadImageAsClip  # noqa: F401
 from .mlfo_views import (FrameColorJitter, FrameRandomGray,  # noqa: F401
                          MLFOWindowSampler, ViewsOfOneDraw)
+from .seeded_views import SeededViews  # noqa: F401

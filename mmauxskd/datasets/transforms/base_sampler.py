@@ -18,6 +18,16 @@ from ..robust import ShortVideoError, report_kept_sample
 OUT_OF_BOUND_OPTS = ('loop', 'repeat_last')
 
 
+def video_seed(results):
+    """A video's part of a per-video seed: the CRC-32 of its last two path
+    parts (``class/video.mp4``, or a raw-frame folder's), so that a seeded
+    draw does not change with where the data folder lives; e.g. the same
+    for ``/a/data/x/v.mp4`` and ``/b/x/v.mp4``."""
+    path = str(results.get('filename', results.get('frame_dir', '')))
+    key = '/'.join(path.replace('\\', '/').rstrip('/').split('/')[-2:])
+    return zlib.crc32(key.encode())
+
+
 class BasePretextSampler(BaseTransform):
     """Shared validation, randomness and output of pretext samplers.
 
@@ -128,11 +138,9 @@ class BasePretextSampler(BaseTransform):
 
     def _test_rng(self, results):
         """The test-mode generator of one video: seeded from ``seed`` and
-        the video's last two path parts (``class/video.mp4``), so a held-out
-        draw does not change with where the data folder lives."""
-        path = str(results.get('filename', results.get('frame_dir', '')))
-        key = '/'.join(path.replace('\\', '/').rstrip('/').split('/')[-2:])
-        return np.random.default_rng([self.seed, zlib.crc32(key.encode())])
+        the video (:func:`video_seed`), so a held-out draw does not change
+        with where the data folder lives."""
+        return np.random.default_rng([self.seed, video_seed(results)])
 
     def transform(self, results):
         self.check_length(results)
