@@ -25,8 +25,14 @@
 #   tools/dist_train.sh configs/auxskd/auxskd_r2plus1d-r10-w8_1xb16-2x16-200it_demo-rgb.py 2
 _base_ = ['./auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py', './_base_/auxskd_demo.py']
-from mmauxskd.cfg import demo_data  # noqa: E402
+from mmauxskd.cfg import demo_data, instance_val  # noqa: E402
 
 train_pipeline, train_dataloader = demo_data(_base_)
 model, optim_wrapper = _base_.demo_model, _base_.demo_optim_wrapper
 train_cfg, param_scheduler, log_processor, default_hooks = _base_.demo_schedule
+# the instance readout on the held-out videos (demo_pretext_val): two views
+# of each drawn and augmented as in training, seeded per video (4 seeds);
+# top-1 of a view's other view among all 32 videos' (chance 1/32), at the
+# end of the run
+val_dataloader, val_evaluator, val_cfg = instance_val(
+    train_pipeline, _base_.demo_pretext_val)

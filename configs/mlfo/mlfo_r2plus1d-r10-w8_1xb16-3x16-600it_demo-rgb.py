@@ -8,7 +8,9 @@
 # prototypes (the demo has 4 classes; the paper keeps K above the class
 # count), a queue of 128 past scores (4 steps of 2 x 16). Reports the
 # instance-discrimination accuracy on held-out videos (is a video's second
-# clip the nearest to its first among the 8 of a batch? chance 1/8).
+# clip the nearest to its first among the 8 of a batch? chance 1/8) and the
+# instance readout (4 seeded training draws per held-out video, augmented:
+# among all 32 videos, chance 1/32).
 #   python tools/train.py configs/mlfo/mlfo_r2plus1d-r10-w8_1xb16-3x16-600it_demo-rgb.py
 _base_ = ['./mlfo_r2plus1d-r10_2xb15-3x16-20e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
@@ -30,4 +32,4 @@ model = dict(backbone=_base_.demo_backbone,
 train_cfg, param_scheduler, log_processor, default_hooks = iter_schedule(
     600, _base_.demo_iters_per_epoch)
 val_dataloader, val_evaluator, val_cfg = mlfo_pretext_val(
-    train_pipeline, _base_.demo_pretext_val)
+    train_pipeline, _base_.demo_pretext_val, instance_draws=4)

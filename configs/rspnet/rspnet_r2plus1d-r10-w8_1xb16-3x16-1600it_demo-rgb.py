@@ -7,7 +7,10 @@
 # barely leave chance and its held-out relative speed stayed at 0.72
 # (seed 0); at 1600, 0.87 (docs/small_data.md).
 # Reports the relative-speed accuracy on held-out triplets (is the
-# same-speed clip closer than the other-speed one? chance 0.5).
+# same-speed clip closer than the other-speed one? chance 0.5) and the
+# instance readout of its appearance task (4 seeded training draws per
+# held-out video: does the anchor's q_A find its video's other window among
+# all 32 videos'? chance 1/32).
 _base_ = ['./rspnet_r2plus1d-r10_2xb15-3x16-200e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
 from mmauxskd.cfg import demo_data, iter_schedule, pretext_val  # noqa: E402
@@ -22,4 +25,5 @@ optim_wrapper = dict(optimizer=dict(
 train_cfg, param_scheduler, log_processor, default_hooks = iter_schedule(
     1600, _base_.demo_iters_per_epoch)
 val_dataloader, val_evaluator, val_cfg = pretext_val(
-    train_pipeline, _base_.demo_pretext_val, ('relspeed', ))
+    train_pipeline, _base_.demo_pretext_val, ('relspeed', ),
+    instance_draws=4)

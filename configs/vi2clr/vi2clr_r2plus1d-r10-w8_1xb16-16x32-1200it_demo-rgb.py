@@ -26,8 +26,8 @@
 #   runs (0.56 with one temperature).
 _base_ = ['./vi2clr_r2plus1d-r10_2xb16-16x112-50e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py']
-from mmauxskd.cfg import (iter_schedule, update_pipeline,  # noqa: E402
-                          vi2clr_train_pipeline)
+from mmauxskd.cfg import (instance_val, iter_schedule,  # noqa: E402
+                          update_pipeline, vi2clr_train_pipeline)
 
 clip_pipeline = update_pipeline(
     _base_.clip_pipeline, ClipColorJitter=dict(hue=0.5),
@@ -55,3 +55,9 @@ custom_hooks = update_pipeline(
 optim_wrapper = dict(optimizer=dict(lr=0.01))
 train_cfg, param_scheduler, log_processor, default_hooks = iter_schedule(
     1200, iters_per_epoch=_base_.demo_iters_per_epoch)
+# the instance readout on the held-out videos (demo_pretext_val): two crops
+# of each drawn and augmented as in training, seeded per video (4 seeds),
+# embedded by r_V; top-1 of a crop's other crop among all 32 videos'
+# (chance 1/32)
+val_dataloader, val_evaluator, val_cfg = instance_val(
+    train_pipeline, _base_.demo_pretext_val)

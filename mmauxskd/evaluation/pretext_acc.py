@@ -13,6 +13,8 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 from mmaction.registry import METRICS
 
+from ..datasets.transforms.seeded_views import SEED_KEY
+
 __all__ = ['PretextAccMetric']
 
 
@@ -26,7 +28,12 @@ class PretextAccMetric(BaseMetric):
     to ``ignore_index`` (e.g. VSPP's segment label of an unaltered clip)
     are left out of that task's accuracy. Chance is reported beside it
     (``pretext/chance_<task>``: one over the number of classes of the
-    prediction scores, where available).
+    prediction scores, where available), and the number of clips scored
+    (``pretext/count_<task>``; with chance, what
+    :func:`~mmauxskd.evaluation.stage_findings` needs to say whether the
+    stage stayed at chance). Samples of an instance readout in the same
+    validation (they carry ``instance_seed``) are left to
+    :class:`InstanceRetrievalMetric`.
 
     Args:
         tasks (tuple[str]): e.g. ``('pace', 'segment')`` for VSPP,
@@ -48,6 +55,8 @@ class PretextAccMetric(BaseMetric):
 
     def process(self, data_batch, data_samples):
         for i, sample in enumerate(data_samples):
+            if SEED_KEY in sample:  # InstanceRetrievalMetric's
+                continue
             result = {}
             for task in self.tasks:
                 for key in (f'pred_{task}_label', f'{task}_label'):
@@ -71,6 +80,7 @@ class PretextAccMetric(BaseMetric):
             pairs = pairs[pairs[:, 1] != self.ignore_index]
             metrics[f'acc_{task}'] = (float((pairs[:, 0] == pairs[:, 1]).mean())
                                       if len(pairs) else float('nan'))
+            metrics[f'count_{task}'] = len(pairs)
             classes = [r[f'{task}_classes'] for r in results
                        if f'{task}_classes' in r]
             if classes:

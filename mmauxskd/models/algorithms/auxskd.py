@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 
 from ..utils import MomentumContrast
-from .base import BasePretext
+from .base import BasePretext, set_view_embeddings
 
 __all__ = ['AuxSKD']
 
@@ -130,10 +130,27 @@ class AuxSKD(BasePretext):
             teacher.enqueue_later(z_t)
         return losses
 
-    def predict(self, inputs, data_samples=None):
-        raise RuntimeError(
-            f'{type(self).__name__} is a pretext model and has no '
-            "'predict' mode; finetune its backbone (see docs/auxskd.md)")
+    @torch.no_grad()
+    def predict(self, inputs, data_samples):
+        """The instance readout's embeddings on held-out videos (no
+        training): each view through the student's encoder, backbone and
+        projection neck (what the teacher is an average of; the predictor
+        only maps the student towards the teacher), L2-normalised, as
+        ``view_embeddings`` ``(2, feat_dim)`` per sample (with N clips per
+        view, their mean). ``InstanceRetrievalMetric`` scores them
+        (:func:`mmauxskd.cfg.instance_val`); finetuning takes the backbone
+        (docs/auxskd.md).
+        """
+        view_s, view_t = self._split_views(inputs)
+        b = inputs.shape[0]
+
+        def embed(clips):
+            z = F.normalize(self.neck(self.backbone(clips)).float(), dim=1)
+            return z.view(b, -1, z.shape[1]).mean(1)
+
+        set_view_embeddings(data_samples, range(b), embed(view_s),
+                            embed(view_t))
+        return data_samples
 
     def _forward(self, inputs, data_samples=None):
         """Student backbone features of the clips, folded into the batch."""

@@ -1,9 +1,31 @@
 """The common base of the pretext algorithms (VSPP, VCOP, auxSKD, RSPNet,
 MLFO, Vi²CLR), in the manner of mmpretrain's ``BaseSelfSupervisor``."""
+import torch
+import torch.nn.functional as F
 from mmengine.model import BaseModel
 from mmaction.registry import MODELS
 
-__all__ = ['BasePretext', 'split_views']
+from ...datasets.transforms.seeded_views import SEED_KEY
+
+__all__ = ['BasePretext', 'split_views', 'instance_samples',
+           'set_view_embeddings']
+
+
+def instance_samples(data_samples):
+    """Indices of the samples that belong to the instance readout (packed
+    with ``instance_seed`` by :func:`mmauxskd.cfg.instance_pipeline`)."""
+    return [i for i, s in enumerate(data_samples or ())
+            if SEED_KEY in s.metainfo]
+
+
+def set_view_embeddings(data_samples, index, *views):
+    """Store, for ``InstanceRetrievalMetric``, the L2-normalised embeddings
+    of each view (``views``: ``(len(index), D)`` tensors, one per view) in
+    the samples at ``index`` as ``view_embeddings`` ``(V, D)``."""
+    views = [F.normalize(v.detach().float(), dim=1).cpu() for v in views]
+    for row, i in enumerate(index):
+        data_samples[i].set_field(
+            torch.stack([v[row] for v in views]), 'view_embeddings')
 
 
 def split_views(inputs, num_views, owner, source):

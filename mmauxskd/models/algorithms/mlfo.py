@@ -11,7 +11,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 
-from .base import BasePretext, split_views
+from .base import (BasePretext, instance_samples, set_view_embeddings,
+                   split_views)
 from ..utils.gather import gather_with_local_grad, scale_grad
 
 LEVELS = ('low', 'mid', 'high')
@@ -232,16 +233,28 @@ class MLFO(BasePretext):
         video's first clip; ``instance_label``: its own index.
         ``PretextAccMetric(tasks=('instance', ))`` scores it (chance one
         over the batch size).
+
+        The instance readout's samples (:func:`mmauxskd.cfg.mlfo_pretext_val`'s
+        ``instance_draws``) are left out of that comparison and get
+        ``view_embeddings``: the same high-level instance embeddings of
+        their two short clips (``InstanceRetrievalMetric``: among all
+        held-out videos, not a batch).
         """
         b = inputs.shape[0]
         high = self.extract_feat(self._views(inputs))['high'][:2 * b]
         neck = self.necks['high']
         z = F.normalize(neck.embed(neck(high)), dim=1)
-        sim = z[:b] @ z[b:].t()
-        for i, sample in enumerate(data_samples):
-            sample.set_field(int(sim[i].argmax()), 'pred_instance_label')
-            sample.set_field(i, 'instance_label')
-            sample.set_field(sim[i].cpu(), 'pred_instance_score')
+        readout = instance_samples(data_samples)
+        if readout:
+            set_view_embeddings(data_samples, readout, z[:b][readout],
+                                z[b:][readout])
+        own = [i for i in range(b) if i not in set(readout)]
+        sim = z[:b][own] @ z[b:][own].t()
+        for row, i in enumerate(own):
+            sample = data_samples[i]
+            sample.set_field(int(sim[row].argmax()), 'pred_instance_label')
+            sample.set_field(row, 'instance_label')
+            sample.set_field(sim[row].cpu(), 'pred_instance_score')
         return data_samples
 
     def _forward(self, inputs, data_samples=None):

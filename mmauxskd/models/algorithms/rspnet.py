@@ -9,7 +9,8 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 
 from ..utils import MomentumContrast
-from .base import BasePretext, split_views
+from .base import (BasePretext, instance_samples, set_view_embeddings,
+                   split_views)
 
 __all__ = ['RSPNet']
 
@@ -140,18 +141,31 @@ class RSPNet(BasePretext):
 
         Sets ``pred_relspeed_label``: 0 when the anchor's speed embedding
         ``q_M`` is closer to the same-speed clip's key ``k+_M`` than to the
-        other-speed clip's ``k-_M`` (what ``loss_M`` trains), else 1; and
-        ``relspeed_label`` = 0, the truth by construction of the triplet.
+        other-speed clip's ``k-_M`` (what ``loss_M`` trains), else 1;
+        ``relspeed_label`` = 0, the truth by construction of the triplet;
+        and ``pred_relspeed_score``, both similarities.
         ``PretextAccMetric(tasks=('relspeed', ))`` scores it (chance 0.5).
+
+        The instance readout's samples (:func:`mmauxskd.cfg.pretext_val`'s
+        ``instance_draws``) get ``view_embeddings`` too: the appearance
+        embeddings ``q_A`` of the anchor and of the same-speed clip (the
+        other window), both by the query encoder, the one finetuning takes
+        (``InstanceRetrievalMetric``).
         """
         anchor, pos, negative = self._split_views(inputs)
-        q_m = F.normalize(self.speed_neck(self.backbone(anchor)).float(),
-                          dim=1)
+        feat = self.backbone(anchor)
+        q_m = F.normalize(self.speed_neck(feat).float(), dim=1)
         _, (kp_m, kn_m) = self._keys(pos, negative)
         closer = self.head.closer_to_positive(q_m, kp_m, kn_m).long()
-        for sample, hit in zip(data_samples, closer):
+        scores = torch.stack([(q_m * kp_m).sum(1), (q_m * kn_m).sum(1)], 1)
+        for sample, hit, score in zip(data_samples, closer, scores.cpu()):
             sample.set_field(1 - hit, 'pred_relspeed_label')
             sample.set_field(0, 'relspeed_label')
+            sample.set_field(score, 'pred_relspeed_score')
+        index = instance_samples(data_samples)
+        if index:
+            set_view_embeddings(data_samples, index, self.neck(feat[index]),
+                                self.neck(self.backbone(pos[index])))
         return data_samples
 
     def _forward(self, inputs, data_samples=None):

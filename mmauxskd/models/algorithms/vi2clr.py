@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 
 from ..utils.cluster_state import ClusterState
-from .base import BasePretext, split_views
+from .base import BasePretext, set_view_embeddings, split_views
 
 __all__ = ['Vi2CLR']
 
@@ -44,7 +44,8 @@ class Vi2CLR(BasePretext):
     without its ``head``: ``'loss'`` -> :meth:`loss`, ``'tensor'`` -> 3D
     backbone features of ``(N, C, T, H, W)`` or ``(N, n, C, T, H, W)``
     clips (2D features of their middle frames when there is no 3D
-    encoder); ``'predict'`` raises (a pretext model: finetune its backbones).
+    encoder); ``'predict'`` -> the instance readout's embeddings of the two
+    views (:meth:`predict`).
 
     Shapes: inputs ``(B, 2, C, T, H, W)`` from :class:`MultiViewClips` (two
     temporal crops, each augmented; data preprocessor ``NCTHW``), folded to
@@ -213,10 +214,28 @@ class Vi2CLR(BasePretext):
                 losses['loss_center_nce'] = 0 * r_j.sum()
         return losses
 
+    @property
+    def readout_embedding(self):
+        """The embedding the instance readout compares: r_V (the 3D
+        encoder's, which finetuning takes) when the model has a 3D encoder
+        and its projection, else the one it clusters (``cluster_on``)."""
+        if self.backbone is not None and self.video_neck is not None:
+            return 'video'
+        return self.cluster_on
+
+    @torch.no_grad()
     def predict(self, inputs, data_samples):
-        raise RuntimeError(
-            "Vi2CLR is a pretext model and has no 'predict' mode; finetune "
-            'its backbones (see docs/vi2clr.md)')
+        """The instance readout's embeddings on held-out videos (no
+        training): each of the two temporal crops of a sample embedded by
+        :attr:`readout_embedding`, as ``view_embeddings`` ``(2, 128)``.
+        ``InstanceRetrievalMetric`` scores them
+        (:func:`mmauxskd.cfg.instance_val`); finetuning takes the backbones
+        (docs/vi2clr.md)."""
+        views = split_views(inputs, 2, 'Vi2CLR', 'two temporal crops per '
+                            'video from MultiViewClips')
+        set_view_embeddings(data_samples, range(inputs.shape[0]), *[
+            self.embed(v, self.readout_embedding) for v in views])
+        return data_samples
 
     def _forward(self, inputs, data_samples=None):
         """``'tensor'``: 3D backbone features of ``(N, C, T, H, W)`` or
