@@ -10,7 +10,9 @@
 Before the first step: a config part that fails to build (model,
 optimizer) is named by its key (``model.backbone.stage_blocks=...``), a
 training set too small for one batch is explained, and ``--pretrained``
-must hold every backbone tensor of the model with its shape.
+must hold every backbone tensor of the model with its shape. After the
+last step: a pretext stage whose last validation found every held-out task
+at chance says so in one loud line (``ChanceCheckHook``).
 """
 import argparse
 import os
@@ -103,6 +105,13 @@ def merge_args(cfg, args):
             hint='Is the config\'s backbone (type, depth, width) the one '
             'the checkpoint was trained with, and --pretrained-prefix its '
             'backbone\'s prefix? --allow-partial starts anyway.')]
+    if cfg.get('val_evaluator') and not any(
+            h.get('type') == 'ChanceCheckHook'
+            for h in cfg.get('custom_hooks') or []):
+        # at the end: one loud line if the last validation found every
+        # held-out pretext task at chance (nothing for other metrics)
+        cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
+            dict(type='ChanceCheckHook')]
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
     randomness = cfg.get('randomness', dict())

@@ -12,7 +12,10 @@ mmauxskd.cfg) or a finetuning config's validation split
 top-1 (``acc/top1``), never the test split. ``--knn-val`` adds a kNN
 readout of each run's backbone with that config (its test loader pointed at
 the validation list given by ``--knn-val-list``). Prints a table of the
-mean over seeds per combination and writes ``sweep.json`` in the work dir.
+mean over seeds per combination, one loud line per run whose last
+validation found every held-out pretext task at chance (within two
+binomial SDs, mmauxskd.evaluation.chance), and writes ``sweep.json`` in
+the work dir.
 docs/small_data.md#choosing-the-demo-recipes shows it in use.
 """
 import argparse
@@ -39,8 +42,9 @@ def parse_grid(items):
     return grid
 
 
-def last_val_metrics(work_dir):
-    """The last validation scalars mmengine logged in ``work_dir``."""
+def last_val_metrics(work_dir, counts=False):
+    """The last validation scalars mmengine logged in ``work_dir`` (with
+    ``counts``, the integer ones too: sample counts, the step)."""
     found = {}
     for path, _, files in os.walk(work_dir):
         if 'scalars.json' not in files:
@@ -51,7 +55,26 @@ def last_val_metrics(work_dir):
                 if 'lr' not in row:  # training rows carry the lr
                     found.update(row)
     return {k: v for k, v in found.items()
-            if isinstance(v, float) and k not in ('time', 'data_time')}
+            if (isinstance(v, float) or counts and isinstance(v, int)
+                and not isinstance(v, bool))
+            and k not in ('time', 'data_time')}
+
+
+def stalled_lines(runs):
+    """The loud line of each run (``{(name, seed): work_dir}``) whose last
+    validation found every held-out pretext task at chance
+    (:func:`mmauxskd.evaluation.did_not_learn_line`)."""
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)
+    from mmauxskd.evaluation.chance import did_not_learn_line, stage_findings
+    lines = []
+    for (name, seed), work in runs.items():
+        line = did_not_learn_line(
+            f'{name} seed {seed}',
+            stage_findings(last_val_metrics(work, counts=True)))
+        if line:
+            lines.append(line)
+    return lines
 
 
 def launch(cmd, log):
@@ -150,6 +173,9 @@ def main(argv=None):
             cells.append(f'{np.mean(values):.3f} +- {np.std(values):.3f}'
                          if values else '-')
         print(f'{name:<40}' + ''.join(f'{c:>22}' for c in cells))
+    for line in stalled_lines({key: work for key, (work, _) in
+                               runs.items()}):
+        print(line)
     with open(osp.join(args.work_dir, 'sweep.json'), 'w') as f:
         json.dump({n: {str(s): m for s, m in v.items()}
                    for n, v in table.items()}, f, indent=2)
