@@ -7,9 +7,14 @@ finetunes the stock Recognizer3D on the few labelled videos, and reads out:
 
 * each pretext stage's own task on held-out unlabelled clips (VSPP pace and
   segment, VideoPace pace, VCOP order, RSPNet relative speed, MLFO
-  instance discrimination) and a kNN
+  instance discrimination), the instance readout of the contrastive and
+  distillation stages (auxSKD, RSPNet, MLFO, Vi²CLR: does a held-out
+  video's view find its other view among all held-out videos'?) beside
+  the same readout of the stage's random initialisation, and a kNN
   readout of its backbone on the labelled validation split, beside the
-  random initialisation's;
+  random initialisation's; a stage that stayed at chance on every
+  held-out task gets a loud line, and the downstream figures after it are
+  marked;
 * on the test split: kNN top-1 of the frozen pretrained backbone, and the
   paper's 10-clip top-1 after finetuning.
 
@@ -141,6 +146,7 @@ class Job:
         self.arm, self.seed, self.data = arm, seed, data
         # unlabelled videos of the pretext stages (default: ``data``'s)
         self.pretext = pretext or data
+        self.work_root = work_root
         self.work = osp.join(work_root, arm, f'seed{seed}')
         self.cfg_options = list(cfg_options)
         self.status = status
@@ -216,8 +222,36 @@ class Job:
                                       feats[split])['knn/top1']
                 for split in splits}
 
+    def random_instance(self, path):
+        """The instance readout of a stage config's random initialisation
+        with this job's seed (``instance/top1``), or None when the config
+        has none. Computed once per config, pretext data and seed: jobs
+        that share them (an RSPNet stage in two arms) read the first one's
+        from ``<work root>/random_init/``."""
+        from mmauxskd.evaluation import instance_parts, instance_readout
+        cache = osp.join(self.work_root, 'random_init', '{}_{}_seed{}.json'
+                         .format(osp.splitext(osp.basename(path))[0],
+                                 osp.basename(self.pretext.rstrip('/')),
+                                 self.seed))
+        if osp.exists(cache):
+            with open(cache) as f:
+                return json.load(f)['instance/top1']
+        cfg = self.config(path, 'unlabelled',
+                          osp.join(self.work, 'random_init'))
+        if instance_parts(cfg)[1] is None:
+            return None
+        self.phase(f'random initialisation: instance readout '
+                   f'({_stage_name(path)})')
+        metrics = instance_readout(cfg, self.seed)
+        os.makedirs(osp.dirname(cache), exist_ok=True)
+        with open(cache + f'.{os.getpid()}', 'w') as f:
+            json.dump(metrics, f)
+        os.replace(cache + f'.{os.getpid()}', cache)
+        return metrics['instance/top1']
+
     def run(self):
         import torch
+        from mmauxskd.evaluation import did_not_learn_line, stage_findings
         start, cpu = time.time(), time.process_time()
         stages = ARMS[self.arm]['pretexts']
         checkpoint = None
@@ -226,6 +260,8 @@ class Job:
             self.result['knn_val_random'] = knn['val']
         for i, path in enumerate(stages):
             name = f'stage{i}_{_stage_name(path)}'
+            # before the stage: the stage's runner seeds afresh
+            random = self.random_instance(path)
             _, checkpoint, metrics = self.train(path, 'unlabelled', name,
                                                 checkpoint)
             self.trained += 1
@@ -234,9 +270,21 @@ class Job:
                        if '/pretext/acc_' in k}
             last = i == len(stages) - 1
             knn = self.knn(checkpoint, ['val', 'test'] if last else ['val'])
-            self.result['stages'].append(dict(
-                config=path, name=_stage_name(path), pretext=pretext,
-                knn_val=knn['val']))
+            stage = dict(config=path, name=_stage_name(path),
+                         pretext=pretext, knn_val=knn['val'])
+            instance = {k.split('/')[-1]: v for k, v in metrics.items()
+                        if k.startswith('val/instance/')}
+            if instance:
+                stage['instance'] = dict(instance, random=random)
+            findings = stage_findings(metrics, random=None if random is None
+                                      else {'instance/top1': random})
+            stage['did_not_learn'] = did_not_learn_line(
+                f'{self.arm} seed {self.seed}, stage {i} '
+                f'({_stage_name(path)})', findings)
+            self.result['stages'].append(stage)
+        # the downstream figures start from a stage that did not learn
+        self.result['after_stage_that_did_not_learn'] = [
+            s['name'] for s in self.result['stages'] if s['did_not_learn']]
         self.result['knn_top1'] = knn['test']
         runner, _, metrics = self.train(FINETUNE, 'train', 'finetune',
                                         checkpoint)
@@ -371,8 +419,10 @@ def run_jobs(jobs, args):
 
 def _short(result):
     parts = [f'{s["name"]} ' + ' '.join(
-        f'{k[4:]} {v:.2f}' for k, v in s['pretext'].items())
-             for s in result['stages'] if s['pretext']]
+        [f'{k[4:]} {v:.2f}' for k, v in s['pretext'].items()] +
+        ([f'instance {s["instance"]["top1"]:.2f}'] if 'instance' in s
+         else []) + (['DID NOT LEARN'] if s.get('did_not_learn') else []))
+             for s in result['stages'] if s['pretext'] or 'instance' in s]
     parts.append(f'kNN {result["knn_top1"]:.3f}')
     parts.append(f'finetune {result["finetune_top1"]:.3f}')
     return ', '.join(parts)
@@ -441,13 +491,28 @@ def summarise(results, arms):
         stages = []
         for i, stage in enumerate(rows[0]['stages']):
             item = dict(name=stage['name'])
-            for key in ['knn_val'] + [f'pretext.{k}' for k in
-                                      stage['pretext']]:
+            keys = ['knn_val'] + [f'pretext.{k}' for k in stage['pretext']]
+            if 'instance' in stage:  # the instance readout, random init
+                keys += ['instance.top1'] + (
+                    ['instance.random'] if stage['instance']['random']
+                    is not None else [])
+                item.update({f'instance.{k}': stage['instance'][k]
+                             for k in ('chance', 'videos')})
+            for key in keys:
                 values = [_get(r['stages'][i], key) for r in rows]
                 item[key] = (float(np.mean(values)), float(np.std(values)),
                              values)
+            lines = {r['seed']: r['stages'][i].get('did_not_learn')
+                     for r in rows}
+            if any(lines.values()):  # the seeds where it stayed at chance
+                item['did_not_learn'] = {str(seed): line for seed, line
+                                         in lines.items() if line}
             stages.append(item)
         entry['stages'] = stages
+        after = [r['seed'] for r in rows
+                 if r.get('after_stage_that_did_not_learn')]
+        if after:  # those seeds' downstream figures
+            entry['after_stage_that_did_not_learn'] = after
         summary[arm] = entry
     return summary
 
@@ -515,9 +580,10 @@ def report(summary, data, elapsed):
           f'{_mmss(elapsed)} min):')
     random = [e['knn_val_random'] for e in summary.values()
               if 'knn_val_random' in e]
-    print('  pretext stages, on held-out clips (own task) and kNN top-1 on '
-          'the validation split' + (f' (random initialisation: '
-                                    f'{_pm(random[0])})' if random else '')
+    print('  pretext stages, on held-out clips (own task; instance '
+          'readout: top-1 of a video\'s view among all held-out videos\' '
+          'other views) and kNN top-1 on the validation split' +
+          (f' (random initialisation: {_pm(random[0])})' if random else '')
           + ':')
     arrow = [arm for arm in summary if ARMS[arm]['data'] == 'arrow']
     if arrow:
@@ -527,18 +593,25 @@ def report(summary, data, elapsed):
               'clips is defined)')
     for arm, entry in summary.items():
         for stage in entry['stages']:
-            own = ', '.join(f'{k.split(".acc_")[-1]} {_pm(v)}'
-                            for k, v in stage.items()
-                            if k.startswith('pretext.'))
-            print(f'    {arm:<18} {stage["name"]:<10} '
-                  f'{own or "(no own-task accuracy)":<40} '
-                  f'kNN {_pm(stage["knn_val"])}')
+            print(f'    {arm:<18} {stage["name"]:<10} {stage_line(stage)}')
+    stalled = [(arm, seed, line) for arm, entry in summary.items()
+               for stage in entry['stages']
+               for seed, line in stage.get('did_not_learn', {}).items()]
+    for arm, seed, line in stalled:
+        print('  ' + line)
     print('  downstream, test split:')
     print(f'    {"arm":<18} {"finetune 10-clip top-1":<24} kNN top-1 '
           '(frozen)')
     for arm, entry in summary.items():
+        mark = ('  ! after a stage that did not learn: seed ' +
+                ', '.join(map(str, entry['after_stage_that_did_not_learn']))
+                if entry.get('after_stage_that_did_not_learn') else '')
         print(f'    {arm:<18} {_pm(entry["finetune_top1"]):<24} '
-              f'{_pm(entry["knn_top1"])}')
+              f'{_pm(entry["knn_top1"]):<16}{mark}')
+    if stalled:
+        print('  (!: those seeds\' finetune and kNN figures start from a '
+              'pretext stage that stayed at chance on its own held-out '
+              'task, a reshaped random initialisation)')
     lines = verdicts(summary)
     one_seed = len(summary[next(iter(summary))]['seeds']) < 2
     if lines and one_seed:
@@ -553,6 +626,38 @@ def report(summary, data, elapsed):
 
 def _pm(stat):
     return f'{stat[0]:.3f} +- {stat[1]:.3f}'
+
+
+def _ties(stat):
+    """Whether the per-seed values (two or more) are exactly equal."""
+    return len(stat[2]) > 1 and len(set(stat[2])) == 1
+
+
+def stage_line(stage):
+    """A pretext stage's figures for the table: its own held-out task, its
+    instance readout beside the random initialisation's (the contrastive
+    and distillation stages), and kNN top-1 on the validation split; the
+    figures whose per-seed values tie exactly are named (a tie is what a
+    near-uniform vote or a collapsed embedding gives, not a spread of 0)."""
+    own = ', '.join(f'{k.split(".acc_")[-1]} {_pm(v)}'
+                    for k, v in stage.items() if k.startswith('pretext.'))
+    parts = [own] if own else []
+    if 'instance.top1' in stage:
+        random = (f'random init {_pm(stage["instance.random"])}, '
+                  if 'instance.random' in stage else '')
+        parts.append(f'instance top-1 {_pm(stage["instance.top1"])} '
+                     f'({random}chance {stage["instance.chance"]:.3f}, '
+                     f'{stage["instance.videos"]} videos)')
+    text = '; '.join(parts) or '(no own-task accuracy)'
+    line = f'{text:<40} kNN {_pm(stage["knn_val"])}'
+    names = {'knn_val': 'kNN', 'instance.top1': 'instance top-1',
+             'instance.random': 'instance random init'}
+    tied = [names.get(k, k.split('.acc_')[-1]) for k, v in stage.items()
+            if (k in names or k.startswith('pretext.')) and _ties(v)]
+    if tied:
+        line += (f'  (the {len(stage["knn_val"][2])} seeds tie exactly: '
+                 f'{", ".join(tied)})')
+    return line
 
 
 def make_data(folder, marker, *options):

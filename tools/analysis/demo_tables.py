@@ -6,7 +6,10 @@ writes (``work_dirs/demo/demo_results.json``).
         --update model_zoo.md
 
 The first prints the tables: each pretext stage's own task on held-out
-clips and its kNN on the validation split, the downstream readouts on the
+clips (and, in summaries that have it, the instance readout of the
+contrastive and distillation stages beside their random initialisation's;
+a stage that did not learn is named with its seeds) and its kNN on the
+validation split, the downstream readouts on the
 test split (mean +- std over the seeds, then each seed's value) and the
 verdict lines the run printed. ``--update`` records a run in a document: it
 copies the summary to ``docs/demo_results/<date>_<machine>.json`` (named from
@@ -66,6 +69,11 @@ def _cell(stat):
     return f'{mean:.3f} +- {std:.3f} ({per_seed})'
 
 
+#: the instance readout's columns
+INSTANCE_HEADS = {'instance.top1': 'Instance top-1',
+                  'instance.random': 'Instance top-1, random init'}
+
+
 def _mmss(seconds):
     return f'{int(seconds) // 60} min {int(seconds) % 60} s'
 
@@ -107,31 +115,56 @@ def render(record, path):
                 if key.startswith('pretext.') and key not in tasks:
                     tasks.append(key)
     _, stage_labels = _labels()
+    # the instance readout (summaries since it was added; older ones lack
+    # it and their tables are as they were)
+    instance = [k for k in ('instance.top1', 'instance.random')
+                if any(k in st for e in summary.values()
+                       for st in e['stages'])]
     head = ['Arm', 'Stage'] + [
         k.split('acc_', 1)[-1].replace('_', ' ').capitalize()
-        for k in tasks] + ['kNN (val)']
+        for k in tasks] + [INSTANCE_HEADS[k] for k in instance] + \
+        ['kNN (val)']
     rows = []
     for arm, entry in summary.items():
         if 'knn_val_random' in entry:
             rows.append([arm_label(arm), 'random initialisation'] +
-                        ['-'] * len(tasks) + [_cell(entry['knn_val_random'])])
+                        ['-'] * (len(tasks) + len(instance)) +
+                        [_cell(entry['knn_val_random'])])
         for stage in entry['stages']:
-            rows.append([arm_label(arm),
-                         stage_labels.get(stage['name'], stage['name'])] +
-                        [_cell(stage.get(k)) for k in tasks] +
+            label = stage_labels.get(stage['name'], stage['name'])
+            if stage.get('did_not_learn'):
+                label += (' (did not learn: seed ' +
+                          ', '.join(stage['did_not_learn']) + ')')
+            rows.append([arm_label(arm), label] +
+                        [_cell(stage.get(k)) for k in tasks + instance] +
                         [_cell(stage['knn_val'])])
     lines = [run_line(record, path), '',
              '**Each pretext stage on its own task** (held-out clips of '
              'unseen videos) and kNN top-1 of its backbone on the validation '
              'split, mean +- std over the seeds (each seed):', '']
+    if instance:
+        lines[-2] = lines[-2][:-1] + (
+            '; the instance readout of the contrastive and distillation '
+            'stages: top-1 of a held-out video\'s view among all held-out '
+            'videos\' other views, and that of the random '
+            'initialisation:')
     lines += _table(head, rows)
     lines += ['', '**Downstream, test split**, mean +- std over the seeds '
               '(each seed):', '']
+    marked = [arm for arm, e in summary.items()
+              if e.get('after_stage_that_did_not_learn')]
     lines += _table(['Arm', 'Finetune, 10-clip top-1',
                      'kNN top-1, frozen backbone'],
-                    [[arm_label(arm), _cell(entry.get('finetune_top1')),
+                    [[arm_label(arm) + (
+                        ' (!: seed ' + ', '.join(map(str, entry[
+                            'after_stage_that_did_not_learn'])) + ')'
+                        if arm in marked else ''),
+                      _cell(entry.get('finetune_top1')),
                       _cell(entry.get('knn_top1'))]
                      for arm, entry in summary.items()])
+    if marked:
+        lines += ['', '!: those seeds\' figures start from a pretext stage '
+                  'that stayed at chance on its own held-out task.']
     if record.get('verdict'):
         lines += ['', '**The verdict lines the run printed** (a claim holds '
                   'where the gap is larger than the spread over the seeds):',
