@@ -48,7 +48,14 @@ def test_auxskd_then_x_then_finetune_and_test(tiny_data, tmp_path, x):
 
     # every readout, each a fraction
     assert [s['name'] for s in result['stages']] == ['auxskd', x]
-    assert result['stages'][0]['pretext'] == {}  # auxSKD: kNN only
+    # auxSKD: the instance readout (4 held-out videos), beside its random
+    # initialisation's; RSPNet's appearance task too
+    assert result['stages'][0]['pretext'] == {}
+    for stage in result['stages'][:1] + result['stages'][1:] * (
+            x == 'rspnet'):
+        readout = stage['instance']
+        assert readout['videos'] == 4 and readout['chance'] == 0.25
+        assert 0 <= readout['top1'] <= 1 and 0 <= readout['random'] <= 1
     assert set(result['stages'][1]['pretext']) == X_TASKS[x]
     for key in ('knn_top1', 'finetune_top1', 'finetune_val_top1'):
         assert 0.0 <= result[key] <= 1.0, key

@@ -341,8 +341,28 @@ def test_demo_arm_points_its_held_out_draws_at_the_data():
     opts = run_demo.data_options('/d', 'unlabelled', cfg)
     assert opts['train_dataloader.dataset.ann_file'] == \
         '/d/demo_unlabelled_list_videos.txt'
-    for i in range(4):
+    for i in range(8):  # 4 draws of the own task, 4 of the readout
         assert opts[f'val_dataloader.dataset.datasets.{i}.ann_file'] == \
             '/d/demo_pretext_val_list_videos.txt'
-    assert cfg.val_evaluator == dict(type='PretextAccMetric',
-                                     tasks=('instance', ))
+    assert cfg.val_evaluator == [
+        dict(type='PretextAccMetric', tasks=('instance', )),
+        dict(type='InstanceRetrievalMetric')]
+
+
+def test_predict_leaves_the_instance_readouts_samples_to_their_metric():
+    from mmaction.structures import ActionDataSample
+    model = build().eval()
+    x = clips()
+    x[:, 1] = x[:, 0]
+    samples = [ActionDataSample(metainfo=dict(instance_seed=0, sample_idx=i)
+                                if i in (0, 2) else {}) for i in range(B)]
+    samples = model(x, samples, mode='predict')
+    for i in (0, 2):  # the readout's: both short clips embedded
+        emb = samples[i].view_embeddings
+        assert emb.shape[0] == 2 and "pred_instance_label" not in \
+            samples[i]
+        torch.testing.assert_close(emb[0], emb[1])
+    # the own task among the others only: found within {1, 3}
+    assert [int(samples[i].pred_instance_label) for i in (1, 3)] == [0, 1]
+    assert [int(samples[i].instance_label) for i in (1, 3)] == [0, 1]
+    assert samples[1].pred_instance_score.shape == (2, )

@@ -201,3 +201,25 @@ def test_auxskd_plus_x_configs_use_the_x_sampling(name, sampler):
         views = [t for t in pipeline if t['type'] == 'MultiViewClips']
         assert len(views) == 1
         assert all(views[0]['sampler'][k] == v for k, v in sampler.items())
+
+
+def test_predict_relative_speed_and_the_appearance_readout():
+    """Every triplet: the relative-speed prediction with both similarities;
+    the instance readout's triplets also: q_A of the anchor and of the
+    same-speed clip, by the query encoder."""
+    from mmaction.structures import ActionDataSample
+    model = build_model().eval()
+    x = triplets()
+    samples = [ActionDataSample(metainfo=dict(instance_seed=0, sample_idx=i)
+                                if i == 1 else {}) for i in range(B)]
+    samples = model(x, samples, mode='predict')
+    for s in samples:
+        score = s.pred_relspeed_score
+        assert score.shape == (2, ) and s.relspeed_label == 0
+        assert int(s.pred_relspeed_label) == int(score[1] > score[0])
+    assert ['view_embeddings' in s for s in samples] == [False, True,
+                                                          False, False]
+    with torch.no_grad():
+        q_a = model.neck(model.backbone(x[1:2, :2].flatten(0, 1)))
+    torch.testing.assert_close(samples[1].view_embeddings,
+                               F.normalize(q_a, dim=1))
