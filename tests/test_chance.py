@@ -44,6 +44,16 @@ def test_margin_and_findings_on_fixed_numbers():
     assert beside['baseline'] == 0.45 and beside['at_chance']
     assert beside['needs'] == pytest.approx(0.626, abs=1e-3)
     assert 'random init 0.450' in did_not_learn_line('auxskd', [beside])
+    # top-1 where the random initialisation has it, but the views' cosine
+    # gap 0.07 +- 0.01 over the random init's 0.002: learned
+    inst.update({'instance/cos_gap': 0.07, 'instance/cos_gap_se': 0.01})
+    rand = {'instance/top1': 0.5, 'instance/cos_gap': 0.002}
+    (gap, ) = stage_findings(inst, random=rand)
+    assert gap['gap_needs'] == pytest.approx(0.022)
+    assert not gap['at_chance']
+    inst['instance/cos_gap'] = 0.01  # within 2 SEs: did not learn
+    line = did_not_learn_line('auxskd', stage_findings(inst, random=rand))
+    assert 'cosine gap 0.010 (random init 0.002, needs > 0.022)' in line
     # no chance or count (older logs): nothing judged, nothing said
     assert stage_findings({'pretext/acc_pace': 0.2}) == []
     assert did_not_learn_line('x', []) is None
@@ -102,21 +112,25 @@ def _results():
     """Two seeds of an auxSKD + VSPP arm: seed 1's auxSKD stayed at its
     random initialisation; kNN ties exactly."""
     results = []
-    for seed, top1 in ((0, 0.8), (1, 0.42)):
+    for seed, top1, gap in ((0, 0.8, 0.2), (1, 0.42, 0.01)):
         random = 0.4
         line = did_not_learn_line(f'auxskd_vspp seed {seed}, stage 0 '
                                   '(auxskd)', stage_findings(
                                       {'instance/top1': top1,
                                        'instance/chance': 1 / 32,
-                                       'instance/pairs': 32},
-                                      {'instance/top1': random}))
+                                       'instance/pairs': 32,
+                                       'instance/cos_gap': gap,
+                                       'instance/cos_gap_se': 0.01},
+                                      {'instance/top1': random,
+                                       'instance/cos_gap': 0.002}))
         results.append(dict(
             arm='auxskd_vspp', seed=seed, finetune_top1=0.5, knn_top1=0.4,
             finetune_val_top1=0.5,
             after_stage_that_did_not_learn=['auxskd'] if line else [],
             stages=[dict(name='auxskd', pretext={}, knn_val=0.28125,
                          instance=dict(top1=top1, chance=1 / 32, videos=32,
-                                       pairs=32, random=random),
+                                       pairs=32, random=random, cos_gap=gap,
+                                       random_cos_gap=0.002),
                          did_not_learn=line),
                     dict(name='vspp', pretext=dict(acc_pace=0.7),
                          knn_val=0.5 + seed / 10, did_not_learn=None)]))
@@ -140,7 +154,10 @@ def test_demo_prints_the_readout_ties_and_the_stage_that_did_not_learn(
     assert ('instance top-1 0.610 +- 0.190 (random init 0.400 +- 0.000, '
             'chance 0.031, 32 videos)') in out
     assert 'no own-task accuracy' not in out
-    assert '(the 2 seeds tie exactly: kNN, instance random init)' in out
+    assert ("views' cosine gap 0.105 +- 0.095 (random init 0.002 +- "
+            '0.000)') in out
+    assert ('(the 2 seeds tie exactly: kNN, instance random init, cosine '
+            'gap random init)') in out
     assert ('!!! PRETEXT STAGE DID NOT LEARN: auxskd_vspp seed 1, stage 0 '
             '(auxskd): instance top-1 0.420') in out
     assert '! after a stage that did not learn: seed 1' in out
@@ -148,8 +165,8 @@ def test_demo_prints_the_readout_ties_and_the_stage_that_did_not_learn(
     # tests/test_demo_tables.py)
     tables = load_tool('analysis/demo_tables.py')
     text = tables.render(dict(summary=summary, seconds=1.0), 'x.json')
-    assert '| Instance top-1 | Instance top-1, random init | kNN (val) |' \
-        in text
+    assert ("| Instance top-1 | Instance top-1, random init | Views' cosine"
+            ' gap | Cosine gap, random init | kNN (val) |') in text
     assert 'auxSKD (did not learn: seed 1)' in text
     assert '| auxSKD + VSPP (!: seed 1) |' in text
 

@@ -63,6 +63,17 @@ def test_metric_scores_each_seed_as_a_gallery_and_leaves_other_samples():
     assert out['instance/top1'] == pytest.approx(expected)
     assert out['instance/chance'] == pytest.approx((10 / 5 + 6 / 3) / 16)
     assert out['instance/videos'] == 5 and out['instance/pairs'] == 8
+    gaps = []  # per video: own views' cosine - mean of the other pairings
+    for v in views.values():
+        a = v[:, 0] / np.linalg.norm(v[:, 0], axis=1, keepdims=True)
+        b = v[:, 1] / np.linalg.norm(v[:, 1], axis=1, keepdims=True)
+        for i in range(len(v)):
+            others = [a[i] @ b[j] for j in range(len(v)) if j != i] + \
+                [a[j] @ b[i] for j in range(len(v)) if j != i]
+            gaps.append(a[i] @ b[i] - np.mean(others))
+    assert out['instance/cos_gap'] == pytest.approx(np.mean(gaps))
+    assert out['instance/cos_gap_se'] == pytest.approx(
+        np.std(gaps, ddof=1) / np.sqrt(8))
     # and the own task's metric leaves the readout's samples alone
     acc = METRICS.build(dict(type='PretextAccMetric', tasks=('pace', )))
     acc.process(None, samples)

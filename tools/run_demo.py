@@ -165,6 +165,11 @@ class Job:
         cfg.merge_from_dict(data_options(data, train_list, cfg))
         if self.cfg_options:
             cfg.merge_from_dict(_parse_options(self.cfg_options))
+        for hook in cfg.get('custom_hooks') or []:
+            if hook.get('type') == 'ChanceCheckHook':
+                # the job measures the random initialisation's readout
+                # itself, once per config and seed (random_instance)
+                hook['random_init'] = False
         cfg.experiment_name = (f'{self.arm}_seed{self.seed}_'
                                f'{osp.basename(work_dir)}')
         if self.status:
@@ -224,8 +229,8 @@ class Job:
 
     def random_instance(self, path):
         """The instance readout of a stage config's random initialisation
-        with this job's seed (``instance/top1``), or None when the config
-        has none. Computed once per config, pretext data and seed: jobs
+        with this job's seed (``{'instance/top1': ..., 'instance/cos_gap':
+        ..., ...}``), or None when the config has none. Computed once per config, pretext data and seed: jobs
         that share them (an RSPNet stage in two arms) read the first one's
         from ``<work root>/random_init/``."""
         from mmauxskd.evaluation import instance_parts, instance_readout
@@ -235,7 +240,7 @@ class Job:
                                  self.seed))
         if osp.exists(cache):
             with open(cache) as f:
-                return json.load(f)['instance/top1']
+                return json.load(f)
         cfg = self.config(path, 'unlabelled',
                           osp.join(self.work, 'random_init'))
         if instance_parts(cfg)[1] is None:
@@ -247,7 +252,7 @@ class Job:
         with open(cache + f'.{os.getpid()}', 'w') as f:
             json.dump(metrics, f)
         os.replace(cache + f'.{os.getpid()}', cache)
-        return metrics['instance/top1']
+        return metrics
 
     def run(self):
         import torch
@@ -275,9 +280,11 @@ class Job:
             instance = {k.split('/')[-1]: v for k, v in metrics.items()
                         if k.startswith('val/instance/')}
             if instance:
-                stage['instance'] = dict(instance, random=random)
-            findings = stage_findings(metrics, random=None if random is None
-                                      else {'instance/top1': random})
+                stage['instance'] = dict(instance, **({} if random is None
+                                                      else dict(
+                    random=random['instance/top1'],
+                    random_cos_gap=random.get('instance/cos_gap'))))
+            findings = stage_findings(metrics, random=random)
             stage['did_not_learn'] = did_not_learn_line(
                 f'{self.arm} seed {self.seed}, stage {i} '
                 f'({_stage_name(path)})', findings)
@@ -493,9 +500,9 @@ def summarise(results, arms):
             item = dict(name=stage['name'])
             keys = ['knn_val'] + [f'pretext.{k}' for k in stage['pretext']]
             if 'instance' in stage:  # the instance readout, random init
-                keys += ['instance.top1'] + (
-                    ['instance.random'] if stage['instance']['random']
-                    is not None else [])
+                keys += [f'instance.{k}' for k in (
+                    'top1', 'random', 'cos_gap', 'random_cos_gap')
+                    if stage['instance'].get(k) is not None]
                 item.update({f'instance.{k}': stage['instance'][k]
                              for k in ('chance', 'videos')})
             for key in keys:
@@ -582,7 +589,9 @@ def report(summary, data, elapsed):
               if 'knn_val_random' in e]
     print('  pretext stages, on held-out clips (own task; instance '
           'readout: top-1 of a video\'s view among all held-out videos\' '
-          'other views) and kNN top-1 on the validation split' +
+          'other views, and how much nearer a video\'s two views are than '
+          'other videos\' (cosine gap)) and kNN top-1 on the validation '
+          'split' +
           (f' (random initialisation: {_pm(random[0])})' if random else '')
           + ':')
     arrow = [arm for arm in summary if ARMS[arm]['data'] == 'arrow']
@@ -648,10 +657,17 @@ def stage_line(stage):
         parts.append(f'instance top-1 {_pm(stage["instance.top1"])} '
                      f'({random}chance {stage["instance.chance"]:.3f}, '
                      f'{stage["instance.videos"]} videos)')
+    if 'instance.cos_gap' in stage:
+        random = (f' (random init {_pm(stage["instance.random_cos_gap"])})'
+                  if 'instance.random_cos_gap' in stage else '')
+        parts.append(f'views\' cosine gap {_pm(stage["instance.cos_gap"])}'
+                     + random)
     text = '; '.join(parts) or '(no own-task accuracy)'
     line = f'{text:<40} kNN {_pm(stage["knn_val"])}'
     names = {'knn_val': 'kNN', 'instance.top1': 'instance top-1',
-             'instance.random': 'instance random init'}
+             'instance.random': 'instance random init',
+             'instance.cos_gap': 'cosine gap',
+             'instance.random_cos_gap': 'cosine gap random init'}
     tied = [names.get(k, k.split('.acc_')[-1]) for k, v in stage.items()
             if (k in names or k.startswith('pretext.')) and _ties(v)]
     if tied:

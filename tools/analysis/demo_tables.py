@@ -71,7 +71,9 @@ def _cell(stat):
 
 #: the instance readout's columns
 INSTANCE_HEADS = {'instance.top1': 'Instance top-1',
-                  'instance.random': 'Instance top-1, random init'}
+                  'instance.random': 'Instance top-1, random init',
+                  'instance.cos_gap': 'Views\' cosine gap',
+                  'instance.random_cos_gap': 'Cosine gap, random init'}
 
 
 def _mmss(seconds):
@@ -117,7 +119,7 @@ def render(record, path):
     _, stage_labels = _labels()
     # the instance readout (summaries since it was added; older ones lack
     # it and their tables are as they were)
-    instance = [k for k in ('instance.top1', 'instance.random')
+    instance = [k for k in INSTANCE_HEADS
                 if any(k in st for e in summary.values()
                        for st in e['stages'])]
     head = ['Arm', 'Stage'] + [
@@ -146,7 +148,8 @@ def render(record, path):
         lines[-2] = lines[-2][:-1] + (
             '; the instance readout of the contrastive and distillation '
             'stages: top-1 of a held-out video\'s view among all held-out '
-            'videos\' other views, and that of the random '
+            'videos\' other views, how much nearer a video\'s two views '
+            'are than other videos\' (cosine gap), and both of the random '
             'initialisation:')
     lines += _table(head, rows)
     lines += ['', '**Downstream, test split**, mean +- std over the seeds '
