@@ -66,6 +66,7 @@ default_hooks = dict(checkpoint=dict(max_keep_ckpts=5, interval=1),
                      logger=dict(interval=1))
 custom_imports = dict(imports=['mmauxskd', 'auxskd_test_hooks'])
 custom_hooks = _base_.custom_hooks + [{hooks}]
+val_cfg = val_dataloader = val_evaluator = None
 '''
 
 

@@ -157,6 +157,7 @@ param_scheduler = []
 default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=5),
                      logger=dict(interval=1))
 randomness = dict(seed=0)
+val_cfg = val_dataloader = val_evaluator = None
 {body}""", name)
 
 
