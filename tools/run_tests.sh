@@ -8,5 +8,5 @@ cd "$ROOT"
 # TEST_WORKERS processes (pytest-xdist; default 2, the CI machine's cores),
 # a test module's tests in one process (its module fixtures built once);
 # TEST_WORKERS=0 runs in this process.
-exec "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider \
-    -n "${TEST_WORKERS:-2}" --dist loadscope "$@"
+XDIST=(-n "${TEST_WORKERS:-2}" --dist loadscope)
+exec "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider "${XDIST[@]}" "$@"
