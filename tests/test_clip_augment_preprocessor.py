@@ -40,47 +40,51 @@ def test_jitter_equals_clipcolorjitter_for_fixed_draws():
     device jitter of ClipColorJitter's own draws is its output, within
     tests/test_color_jitter.py's rounding bound."""
     diffs = []
-    for order, ranges in itertools.product(
+    for seed, (order, ranges) in enumerate(itertools.product(
             itertools.permutations(range(4)),
             [{}, dict(brightness=0.9, contrast=0.9, saturation=0.9,
-                      hue=0.5)]):
+                      hue=0.5)])):
         cpu = ClipColorJitter(**ranges)
         dev = _prep([dict(type='ClipColorJitter', **ranges)])
         cpu.fn_idx = dev.jitter.fn_idx = np.array(order)
-        for seed in range(2):
-            for imgs in (_clip(seed), _smooth_clip(seed, t=2, size=48)):
-                np.random.seed(seed)
-                expected = np.stack(cpu.transform(
-                    dict(imgs=[f.copy() for f in imgs]))['imgs'])
-                np.random.seed(seed)  # the same four draws, in order
-                factors = torch.tensor([[np.random.uniform(*getattr(cpu, k))
-                                         for k in RANGES]],
-                                       dtype=torch.float64)
-                clip = torch.from_numpy(np.stack(imgs)).permute(3, 0, 1, 2)
-                got = dev._jitter(clip[None].float(), factors)[0]
-                got = got.permute(1, 2, 3, 0).numpy()
-                assert np.array_equal(got, np.round(got))
-                diffs.append(np.abs(got - expected).ravel())
+        # random pixels, or gradients in frames wide enough for both of
+        # OpenCV's HSV -> RGB loops
+        imgs = _clip(seed, t=2) if seed % 2 else _smooth_clip(seed, t=1,
+                                                              size=80)
+        np.random.seed(seed)
+        expected = np.stack(cpu.transform(
+            dict(imgs=[f.copy() for f in imgs]))['imgs'])
+        np.random.seed(seed)  # the same four draws, in order
+        factors = torch.tensor([[np.random.uniform(*getattr(cpu, k))
+                                 for k in RANGES]], dtype=torch.float64)
+        clip = torch.from_numpy(np.stack(imgs)).permute(3, 0, 1, 2)
+        got = dev._jitter(clip[None].float(), factors)[0]
+        got = got.permute(1, 2, 3, 0).numpy()
+        assert np.array_equal(got, np.round(got))
+        diffs.append(np.abs(got - expected).ravel())
     diff = np.concatenate(diffs)
-    assert (diff == 0).mean() > 0.99
+    assert (diff == 0).mean() > 0.99, (diff == 0).mean()
     assert (diff > 1).mean() < 1e-4 and diff.max() <= 8, diff.max()
 
 
 def test_hsv_round_trip_is_opencvs_on_every_hue_and_grey_level():
-    """The integer RGB -> HSV and float HSV -> RGB of the hue step against
-    OpenCV on a lattice of colours, shift 0 and 37."""
+    """The hue step against OpenCV on a lattice of colours in rows of
+    widths that OpenCV converts by its vectorised and its scalar loop
+    (which truncate and round), shifts 0, 37 and -61."""
     import cv2
     levels = torch.arange(0, 256, 5, dtype=torch.float32)
     r, g, b = torch.meshgrid(levels, levels, levels, indexing='ij')
-    rgb = torch.stack([r, g, b]).reshape(1, 3, 1, 1, -1)
+    rgb = torch.stack([r, g, b]).reshape(3, -1)  # 52 ** 3 colours
     prep = _prep([dict(type='ClipColorJitter')])
-    for shift in (0, 37, -61):
-        got = prep._hue_shift(rgb, torch.tensor([shift], dtype=torch.int32))
-        hsv = cv2.cvtColor(rgb.reshape(3, -1).T[None].numpy().astype(
-            np.uint8), cv2.COLOR_RGB2HSV)
+    for shift, width in ((0, 104), (37, 169), (-61, 52)):
+        frames = rgb.reshape(1, 3, 1, -1, width)  # (M, C, T, H, W)
+        got = prep._hue_shift(frames, torch.tensor([shift],
+                                                   dtype=torch.int32))
+        img = frames[0, :, 0].permute(1, 2, 0).numpy().astype(np.uint8)
+        hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV)
         hsv[..., 0] = (hsv[..., 0].astype(int) + shift) % 180
-        want = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0].T
-        diff = np.abs(got.reshape(3, -1).numpy() - want)
+        want = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB).transpose(2, 0, 1)
+        diff = np.abs(got[0, :, 0].numpy() - want)
         assert (diff == 0).mean() > 0.999 and diff.max() <= 1, shift
 
 
@@ -155,7 +159,8 @@ def test_draws_are_the_iterations_so_resume_repeats_them():
     batch, hub = _batch(1), MessageHub.get_instance('clip_augment_test')
     runs = []
     for iters in ([0, 1, 2], [2]):
-        prep, outs = _prep(), []
+        np.random.seed(0)  # the adjustment order, drawn when built, as a
+        prep, outs = _prep(), []  # resumed Runner draws it after seeding
         for i in iters:
             hub.update_info('iter', i)
             outs.append(prep(_data(batch), training=True)['inputs'])
@@ -247,8 +252,10 @@ def test_pretext_configs_draw_flip_and_jitter_on_the_device(leaf, views,
     assert prep.type == 'ClipAugmentPreprocessor'
     assert prep.augments == config_variable(
         f'{ROOT}/configs/_base_/datasets/video_clips.py', 'clip_augments')
-    assert (prep.get('num_views', 1), prep.get('groups', 'all')) == (
-        views, groups)
+    have = prep.get('groups', 'all')
+    if have != 'all':
+        have = tuple(map(tuple, have))
+    assert (prep.get('num_views', 1), have) == (views, groups)
     check_clip_geometry(cfg)
     MODELS.build(prep)
 
@@ -267,7 +274,7 @@ def test_demo_keeps_augmenting_in_the_worker():
              if t.type == 'ClipGroupAugment'][0]
     assert [t['type'] for t in group.transforms] == [
         'RandomCrop', 'Flip', 'ClipColorJitter']
-    assert group.groups == ((0, ), (1, 2))
+    assert tuple(map(tuple, group.groups)) == ((0, ), (1, 2))
     assert cfg.model.data_preprocessor.augments == []
     check_clip_geometry(cfg)
 

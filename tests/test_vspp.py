@@ -143,6 +143,8 @@ def test_steps_on_a_fixed_batch_drive_both_losses_down(tiny_data):
     cfg = load(MAIN)
     cfg.model.backbone = TINY_BACKBONE
     cfg.model.head.in_channels = 64
+    # a fixed batch: no flip or jitter drawn anew on the device every step
+    cfg.model.data_preprocessor.augments = []
     model = MODELS.build(cfg.model)
     model.init_weights()
     batch = tiny_batch(cfg, tiny_data, n=4)
@@ -271,12 +273,21 @@ def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
         'model.backbone.type',  # ResNet2Plus1d -> its fast-CPU-conv subclass
         'model.head.in_channels', 'val_dataloader', 'val_evaluator',
         'val_cfg')
+    # the flip and colour jitter that the real config's preprocessor draws
+    # on the device, back in the demo's worker after its crop (checked
+    # below), and a preprocessor that only normalises
+    allowed_roots += ('model.data_preprocessor.augments', )
     for root in ('train_pipeline.', 'train_dataloader.dataset.pipeline.'):
         allowed_roots += (root + '0.', root + '2.', root + '3.scale',
-                          root + '4.size')  # decoder, Resize, RandomCrop
+                          root + '4.size',  # decoder, Resize, RandomCrop
+                          root + '5.', root + '6.', root + '7.', root + '8.')
     assert all(k.startswith(allowed_roots) for k in keys), sorted(
         k for k in keys if not k.startswith(allowed_roots))
     demo = load(DEMO)
+    real = load(MAIN_R21D)
+    assert demo.train_pipeline[5:7] == real.model.data_preprocessor.augments
+    assert demo.train_pipeline[7:] == real.train_pipeline[5:]
+    assert demo.model.data_preprocessor.augments == []
     assert demo.train_dataloader.batch_size == 12
     assert demo.train_pipeline[4]['size'] == 32
     assert demo.model.head.type == 'VSPPHead'

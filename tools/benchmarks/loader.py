@@ -477,13 +477,13 @@ def augment_lines(result):
     """Lines for one config of :func:`measure_augment_paths`."""
     cpu, dev = (result['floors'][k] for k in ('cpu-augment',
                                               'device-augment'))
-    floor = cpu['floor_ms']
     total = dev['pipeline_ms'] + result['prep_cpu_ms']
 
     def per_core(ms):
         return f'{ms:.2f} ms/clip = {1000 / ms:.1f} clips/s per core'
 
-    def over_floor(ms):
+    def over_floor(ms, floor):
+        floor = floor['floor_ms']
         return f'{ms / floor:.2f}' if floor else 'n/a'
 
     lines = [f'augment {result["config"]} (decoder={result["decoder"]}, '
@@ -495,14 +495,14 @@ def augment_lines(result):
     old, new = cpu['pipeline_ms'], dev['pipeline_ms']
     lines += [
         f'augment   old, flip + jitter in the worker: {per_core(old)}; '
-        f'pipeline / floor {over_floor(old)}',
+        f'pipeline / floor {over_floor(old, cpu)}',
         f'augment   new, the worker decodes + crops: {per_core(new)}; '
-        f'pipeline / floor {over_floor(new)}; '
+        f'pipeline / floor {over_floor(new, dev)}; '
         f'{old / new:.2f}x the clips/s per worker core',
         f'augment   new + the preprocessor on the CPU (flip + jitter, one '
         f'thread, batch of {result["batch"]} samples: '
         f'{result["prep_cpu_ms"]:.2f} ms/clip): {per_core(total)}; '
-        f'/ floor {over_floor(total)}']
+        f'/ floor {over_floor(total, dev)}']
     if result['prep_device_ms'] is not None:
         lines.append(f'augment   the preprocessor on {result["prep_device"]}: '
                      f'{result["prep_device_ms"]:.3f} ms/clip (wall, batch '
@@ -518,14 +518,17 @@ def augment_table(results):
     for r in results:
         cpu, dev = (r['floors'][k] for k in ('cpu-augment',
                                              'device-augment'))
+        floors = [f['floor_ms'] for f in (cpu, dev) if f['floor_ms']]
         cells = [cpu['pipeline_ms'], dev['pipeline_ms'],
-                 dev['pipeline_ms'] + r['prep_cpu_ms'], cpu['floor_ms']]
+                 dev['pipeline_ms'] + r['prep_cpu_ms'],
+                 sum(floors) / len(floors) if floors else None]
         lines.append(f'{r["config"][:44]:<44s} ' + ' '.join(
             f'{ms:7.2f} ({1000 / ms:6.1f})' if ms else f'{"n/a":>17s}'
             for ms in cells))
     lines.append('ms/clip (clips/s per core), CPU time on one thread as a '
                  'worker runs; +prep: the decode+crop pipeline plus the '
-                 "preprocessor's flip and jitter timed on the CPU")
+                 "preprocessor's flip and jitter timed on the CPU; bare "
+                 "decode: the mean of both pipelines' floors")
     return lines
 
 

@@ -5,9 +5,9 @@ frames, which crop) is moved out of the loader workers into the model's
 data preprocessor: the workers decode, resize and crop to uint8, and
 :class:`ClipAugmentPreprocessor` flips and colour-jitters the whole batch
 where it lives (the GPU when training on one), then normalises as
-MMAction2's ``ActionDataPreprocessor``. On the paper's K-100 clips the
-colour jitter was 30% of a clip's CPU time in the workers
-(``docs/benchmarks.md#device-augmentation``).
+MMAction2's ``ActionDataPreprocessor``. In a worker the colour jitter of
+a K-100 VSPP clip took as much CPU as its decoding
+(``docs/benchmarks.md#decode-floor-and-worker-scaling``).
 
 The augmentation is stated as the CPU transforms it replaces, so that a
 config moves them from its pipeline unchanged (``mmauxskd.cfg.pretext_data``
@@ -32,8 +32,10 @@ Semantics, draw by draw, as the transforms in a worker:
   ``c x + (1 - c) mean(grey(x))`` with each frame's own mean, saturation
   ``s x + (1 - s) grey(x)``, hue: clipped to [0, 255] and truncated to
   uint8, OpenCV's uint8 HSV with the hue moved by ``int(255 h)`` modulo 180
-  (computed here in integers as OpenCV does, back to RGB in float32), a
-  zero factor's step skipped; clipped and truncated to uint8 at the end.
+  (RGB -> HSV in OpenCV's integers, back to RGB in float32, to uint8 as
+  this host's OpenCV does: truncated in its vectorised blocks, rounded in
+  the rest of a row, :func:`opencv_hsv_block`), a zero factor's step
+  skipped; clipped and truncated to uint8 at the end.
   Output equals ``ClipColorJitter``'s up to float rounding (the bound of
   ``tests/test_color_jitter.py``).
 
@@ -67,7 +69,7 @@ from mmengine.dist import get_rank
 from mmengine.logging import MessageHub
 from mmengine.model import stack_batch
 
-__all__ = ['ClipAugmentPreprocessor']
+__all__ = ['ClipAugmentPreprocessor', 'opencv_hsv_block']
 
 _JITTERS = ('ClipColorJitter', 'ColorJitter')
 _FLIP_ARGS = {'type', 'flip_ratio', 'direction'}
@@ -89,6 +91,26 @@ def _hsv_tables():
     hdiv = np.concatenate([[0], np.rint((180 << _SHIFT) / (6 * i))])
     return (torch.from_numpy(sdiv.astype(np.int32)),
             torch.from_numpy(hdiv.astype(np.int32)))
+
+
+_BLOCK = []  # OpenCV's vectorised HSV -> RGB block, found on first use
+
+
+def opencv_hsv_block():
+    """Pixels per block of this host's OpenCV vectorised uint8 HSV -> RGB
+    (16, 32 or 64 with SSE, AVX2, AVX-512; 0: none). OpenCV converts each
+    image row's first ``(W // block) * block`` pixels in blocks and
+    truncates them to uint8, and rounds the rest; found once by
+    converting a row of 255 pixels whose value truncates and rounds apart.
+    """
+    if not _BLOCK:
+        import cv2
+        hsv = np.zeros((1, 255, 3), np.uint8)
+        hsv[..., 1:] = 3  # S = V = 3: 3 (1 - 3/255) = 2.96 -> 2 or 3
+        cut = int((cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0, :, 2] == 2).sum())
+        _BLOCK.append(next((b for b in (16, 32, 64, 128)
+                            if 255 // b * b == cut), 0))
+    return _BLOCK[0]
 
 
 def _to_uint8_values(x):
@@ -372,5 +394,11 @@ class ClipAugmentPreprocessor(ActionDataPreprocessor):
         which = torch.tensor(_SECTORS, device=x.device)[
             sector.to(torch.long).clamp_(0, 5)]  # (..., 3): b, g, r
         bgr = torch.gather(tab, -1, which)
-        out = torch.stack([bgr[..., 2], bgr[..., 1], bgr[..., 0]], 1)
-        return (out * 255).round_().clamp_(0, 255)
+        out = torch.stack([bgr[..., 2], bgr[..., 1], bgr[..., 0]], 1) * 255
+        # to uint8 as OpenCV: a row's first pixels by its vectorised loop,
+        # truncated, the rest by its scalar loop, rounded
+        block = opencv_hsv_block()
+        width = out.shape[-1]
+        cut = width // block * block if block else 0
+        vector = torch.arange(width, device=x.device) < cut
+        return torch.where(vector, out.trunc(), out.round()).clamp_(0, 255)
