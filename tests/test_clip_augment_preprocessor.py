@@ -323,3 +323,22 @@ def test_geometry_check_refuses_augmenting_twice():
     with pytest.raises(ValueError, match=r'pipeline\[5\] \(Flip\) is also '
                        'applied by model.data_preprocessor'):
         check_clip_geometry(cfg)
+
+
+def test_pipeline_benchmark_times_the_pipeline_as_before_the_move():
+    """tools/benchmarks/pipeline.py ``CONFIG:cpu-augment``: the flip and
+    jitter back after the crop; refused where the model augments
+    nothing."""
+    from conftest import ROOT, load_tool
+    tool = load_tool('benchmarks/pipeline.py')
+    main = (f'{ROOT}/configs/vspp/'
+            'vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py')
+    _, own = tool.parse_pipeline(f'new={main}')
+    _, old = tool.parse_pipeline(f'old={main}:cpu-augment')
+    crop = [t['type'] for t in own].index('RandomCrop')
+    assert [t['type'] for t in old] == [t['type'] for t in own][:crop + 1] \
+        + ['Flip', 'ClipColorJitter'] + [t['type'] for t in own][crop + 1:]
+    demo = main.replace('_2xb15-16x1x1-20e_k100',
+                        '-w8_1xb12-16x1x1-1200it_demo')
+    with pytest.raises(ValueError, match='augments nothing'):
+        tool.parse_pipeline(f'demo={demo}:cpu-augment')
