@@ -331,10 +331,9 @@ class ClipAugmentPreprocessor(ActionDataPreprocessor):
         index = (torch.arange(shape[0])[:, None] * num_draws +
                  index[None]).reshape(-1)
         for kind in self._order:
-            if kind == 'flip':
-                flip = draws['flip'][index].to(clips.device)
-                clips = torch.where(flip[:, None, None, None, None],
-                                    clips.flip(-1), clips)
+            if kind == 'flip':  # the drawn clips only
+                flip = draws['flip'][index].nonzero()[:, 0].to(clips.device)
+                clips = clips.index_copy(0, flip, clips[flip].flip(-1))
             else:
                 clips = self._jitter(clips, draws['jitter'][index])
         return clips.reshape(shape)
@@ -362,9 +361,11 @@ class ClipAugmentPreprocessor(ActionDataPreprocessor):
             else:  # hue: the uint8 HSV shift, skipped where h == 0
                 h = factors[:, 3]
                 shift = (h * 255).trunc().to(torch.int32).to(dev)
-                keep = (h == 0).to(dev)[:, None, None, None, None]
                 shifted = self._hue_shift(_to_uint8_values(x), shift)
-                x = torch.where(keep, x, shifted)
+                if (h == 0).any():  # those clips skip the step
+                    keep = (h == 0).to(dev)[:, None, None, None, None]
+                    shifted = torch.where(keep, x, shifted)
+                x = shifted
         return _to_uint8_values(x)
 
     def _hue_shift(self, x, shift):
@@ -398,7 +399,7 @@ class ClipAugmentPreprocessor(ActionDataPreprocessor):
         # to uint8 as OpenCV: a row's first pixels by its vectorised loop,
         # truncated, the rest by its scalar loop, rounded
         block = opencv_hsv_block()
-        width = out.shape[-1]
-        cut = width // block * block if block else 0
-        vector = torch.arange(width, device=x.device) < cut
-        return torch.where(vector, out.trunc(), out.round()).clamp_(0, 255)
+        cut = out.shape[-1] // block * block if block else 0
+        out[..., :cut].trunc_()
+        out[..., cut:].round_()
+        return out.clamp_(0, 255)
