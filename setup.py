@@ -62,7 +62,8 @@ setup(
         'scikit-learn',
     ],
     extras_require={
-        'tests': ['pytest>=7', 'hypothesis>=6'],
+        # pytest-xdist: tools/run_tests.sh runs the suite in 2 processes
+        'tests': ['pytest>=7', 'hypothesis>=6', 'pytest-xdist>=3.5,<4'],
         'plots': ['matplotlib', 'tensorboard'],
         # tools/train.py / tools/test.py --vis-backend tensorboard | wandb
         'tensorboard': ['tensorboard'],

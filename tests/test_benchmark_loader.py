@@ -174,3 +174,37 @@ def test_the_rate_is_timed_over_whole_rounds_of_the_workers():
     assert got['batches_timed'] == 8
     assert got['samples_per_s'] == pytest.approx(4 / 0.15, rel=0.2)
     assert got['busy'] > 0.8 and got['worker_threads'] < 0.5  # asleep
+
+
+def test_device_augment_compares_both_paths_on_the_same_frames(tiny_data,
+                                                                capsys):
+    """``--device-augment``: for VSPP and auxSKD (their real configs), the
+    pipeline with flip and jitter in the worker against decode + crop plus
+    the preprocessor (timed on the CPU), on the same frames (the same bare
+    decode), in one table; a config whose model augments nothing stops."""
+    tool = load_tool('benchmarks/loader.py')
+    real = ('configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py',
+            'configs/auxskd/auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py')
+    common = ['--ann-file', osp.join(tiny_data,
+                                     'demo_unlabelled_list_videos.txt'),
+              '--data-root', osp.join(tiny_data, 'videos'), '--batch-size',
+              '2', '--floor-samples', '1', '--json', '--device-augment']
+    results = tool.main([osp.join(ROOT, real[0]), '--also',
+                         osp.join(ROOT, real[1]), *common])
+    text = capsys.readouterr().out
+    assert [r['config'] for r in results] == [osp.basename(p) for p in real]
+    for r, clips in zip(results, (1, 2)):
+        cpu, dev = (r['floors'][k] for k in ('cpu-augment',
+                                             'device-augment'))
+        assert cpu['clips'] == dev['clips'] == clips
+        assert cpu['floor_ms'] > 0 and dev['floor_ms'] > 0
+        if clips == 1:  # VSPP: the transforms are stages
+            assert 'ClipColorJitter' in cpu['stages']
+            assert not {'Flip', 'ClipColorJitter'} & set(dev['stages'])
+        assert r['prep_cpu_ms'] > 0 and r['batch'] == 1
+    records = [x for x in _records(text) if x['what'] == 'augment']
+    assert len(records) == 2 and records[0]['prep_cpu_ms'] > 0
+    assert 'new + the preprocessor on the CPU' in text
+    assert text.count('clips/s per core') >= 6
+    with pytest.raises(SystemExit, match='augments nothing'):
+        tool.main([osp.join(ROOT, VSPP), *common])

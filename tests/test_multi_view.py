@@ -215,8 +215,12 @@ def test_multi_view_pipeline_from_the_configs():
     views = cfg.train_pipeline[1]
     assert views['sampler']['type'] == 'SegmentPaceSampler'
     assert views['decoder'] == 'auto'
+    # the same augmentation per view, but flip and colour jitter, which the
+    # model's preprocessor draws per view on the device
     assert [t['type'] for t in views['transforms']] == [
-        t['type'] for t in single[3:-1]]  # the same augmentation per view
+        t['type'] for t in single[3:-1]
+        if t['type'] not in ('Flip', 'ClipColorJitter')]
+    assert cfg.model.data_preprocessor.num_views == 2
     frames = multi_view_pipeline(to_rawframes(single))
     assert [t['type'] for t in frames] == ['MultiViewClips', 'PackActionInputs']
     assert frames[0]['decoder'] == 'auto'

@@ -143,6 +143,8 @@ def test_steps_on_a_fixed_batch_drive_both_losses_down(tiny_data):
     cfg = load(MAIN)
     cfg.model.backbone = TINY_BACKBONE
     cfg.model.head.in_channels = 64
+    # a fixed batch: no flip or jitter drawn anew on the device every step
+    cfg.model.data_preprocessor.augments = []
     model = MODELS.build(cfg.model)
     model.init_weights()
     batch = tiny_batch(cfg, tiny_data, n=4)
@@ -233,7 +235,11 @@ def test_main_configs_follow_the_paper():
         dataset = loader.dataset.get('dataset', loader.dataset)
         types = [t['type'] for t in dataset.pipeline]
         assert types[1] == 'SegmentPaceSampler'
-        assert {'RandomCrop', 'Flip', 'ClipColorJitter'} <= set(types)
+        # crop in the workers; flip and colour jitter on the device
+        assert 'RandomCrop' in types
+        assert not {'Flip', 'ClipColorJitter'} & set(types)
+        assert [a['type'] for a in cfg.model.data_preprocessor.augments] \
+            == ['Flip', 'ClipColorJitter']
         assert dataset.pipeline[types.index('RandomCrop')]['size'] == 112
         assert cfg.get('val_dataloader') is None
     # the backbone and the dataset are the only differences between mains
@@ -267,12 +273,21 @@ def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
         'model.backbone.type',  # ResNet2Plus1d -> its fast-CPU-conv subclass
         'model.head.in_channels', 'val_dataloader', 'val_evaluator',
         'val_cfg')
+    # the flip and colour jitter that the real config's preprocessor draws
+    # on the device, back in the demo's worker after its crop (checked
+    # below), and a preprocessor that only normalises
+    allowed_roots += ('model.data_preprocessor.augments', )
     for root in ('train_pipeline.', 'train_dataloader.dataset.pipeline.'):
         allowed_roots += (root + '0.', root + '2.', root + '3.scale',
-                          root + '4.size')  # decoder, Resize, RandomCrop
+                          root + '4.size',  # decoder, Resize, RandomCrop
+                          root + '5.', root + '6.', root + '7.', root + '8.')
     assert all(k.startswith(allowed_roots) for k in keys), sorted(
         k for k in keys if not k.startswith(allowed_roots))
     demo = load(DEMO)
+    real = load(MAIN_R21D)
+    assert demo.train_pipeline[5:7] == real.model.data_preprocessor.augments
+    assert demo.train_pipeline[7:] == real.train_pipeline[5:]
+    assert demo.model.data_preprocessor.augments == []
     assert demo.train_dataloader.batch_size == 12
     assert demo.train_pipeline[4]['size'] == 32
     assert demo.model.head.type == 'VSPPHead'

@@ -5,4 +5,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VENV=${VENV:-"$ROOT/.venv"}
 bash "$ROOT/tools/setup_env.sh" "$VENV"
 cd "$ROOT"
-exec "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider "$@"
+# TEST_WORKERS processes (pytest-xdist; default 2, the CI machine's cores),
+# a test module's tests in one process (its module fixtures built once);
+# TEST_WORKERS=0 runs in this process.
+XDIST=(-n "${TEST_WORKERS:-2}" --dist loadscope)
+exec "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider "${XDIST[@]}" "$@"

@@ -18,7 +18,8 @@ from mmauxskd.cfg import demo_data, iter_schedule, pretext_val  # noqa: E402
 train_pipeline, train_dataloader = demo_data(_base_)
 _heads = dict(in_channels=_base_.demo_channels)  # one Linear, as RSPNet
 model = dict(backbone=_base_.demo_backbone, neck=_heads, speed_neck=_heads,
-             queue_size=128, momentum=20 / 1600)
+             queue_size=128, momentum=20 / 1600,
+             data_preprocessor=_base_.demo_preprocessor)
 # RSPNet's lr rule, 0.05 x batch / 64 (0.0125 for batch 16)
 optim_wrapper = dict(optimizer=dict(
     lr=_base_.rspnet_lr_per_64 * _base_.demo_loader.batch_size / 64))

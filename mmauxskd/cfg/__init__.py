@@ -6,6 +6,8 @@ pipelines, loaders and schedules, split by concern:
 * :mod:`.decoders` -- switch the video decoder (``set_decoder``,
   ``set_config_decoder``, ``to_rawframes``, ``decoder_spec``,
   ``cache_frames``);
+* :mod:`.device` -- flip and colour jitter moved to the model's
+  ``ClipAugmentPreprocessor`` (``move_augments``, ``restore_augments``);
 * :mod:`.deterministic` -- the one declaration of random transforms and
   ``deterministic_pipeline``;
 * :mod:`.heldout` -- held-out pretext evaluation (``pretext_val``,
@@ -32,6 +34,8 @@ from .decoders import (AUTO_DECODERS, DECODER_BACKENDS, VIDEO_DECODERS,
                        VIDEO_INITS, cache_frames, decoder_spec,
                        set_config_decoder,
                        set_decoder, to_rawframes)
+from .device import (DEVICE_AUGMENTS, check_draw_groups, device_augments,
+                     double_augments, move_augments, restore_augments)
 from .deterministic import (RANDOM_TRANSFORMS, deterministic_pipeline,
                             is_pretext_sampler)
 from .heldout import (heldout_val, instance_pipeline, instance_val,
@@ -51,6 +55,8 @@ __all__ = [
     'VIDEO_INITS', 'cache_frames', 'decoder_spec', 'set_config_decoder',
     'set_decoder', 'to_rawframes',
     'RANDOM_TRANSFORMS', 'deterministic_pipeline', 'is_pretext_sampler',
+    'DEVICE_AUGMENTS', 'check_draw_groups', 'device_augments',
+    'double_augments', 'move_augments', 'restore_augments',
     'heldout_val', 'instance_pipeline', 'instance_val', 'pretext_val',
     'mlfo_pipeline', 'mlfo_pretext_val',
     'mlfo_transforms', 'group_augment', 'replace_sampler',

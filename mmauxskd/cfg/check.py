@@ -8,6 +8,7 @@ on the loaded config, so that e.g. ``RandomCrop(size=128)`` after
       train_dataloader.dataset.pipeline[4].size=128 is larger than the
       short side 112 left by the Resize before
 """
+from .device import double_augments
 from .walk import loader_datasets
 
 __all__ = ['check_clip_geometry', 'check_loader_batches']
@@ -63,8 +64,9 @@ def check_clip_geometry(cfg):
     Checks every ``*_dataloader.dataset.pipeline`` (and ``*_pipeline``
     variables): sampler ``clip_len``/``frame_interval``/``num_clips`` are
     positive ints; crops are positive and fit the short side a preceding
-    keep-ratio ``Resize`` leaves. Samplers of mmauxskd validate themselves
-    when built.
+    keep-ratio ``Resize`` leaves; no training transform is one that the
+    model's ``ClipAugmentPreprocessor`` also applies (flip or colour jitter
+    twice). Samplers of mmauxskd validate themselves when built.
 
     Raises:
         ValueError: listing every problem with its config key.
@@ -73,6 +75,14 @@ def check_clip_geometry(cfg):
     for split, dataset in loader_datasets(cfg):
         _check_pipeline(dataset['pipeline'],
                         f'{split}_dataloader.dataset.pipeline', errors)
+        if split == 'train':
+            preprocessor = (cfg.get('model') or {}).get('data_preprocessor')
+            errors += [
+                f'{key} is also applied by model.data_preprocessor.augments '
+                '(the batch would be augmented twice)'
+                for key in double_augments(
+                    preprocessor, dataset['pipeline'],
+                    f'{split}_dataloader.dataset.pipeline')]
     for split in ('train', 'val', 'test'):
         if cfg.get(f'{split}_dataloader'):
             _positive_int(cfg[f'{split}_dataloader'], 'batch_size',

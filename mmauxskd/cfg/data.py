@@ -10,6 +10,8 @@ Each helper returns what a leaf config assigns, derived from its
 import copy
 
 from .decoders import cache_frames, to_rawframes
+from .device import (check_draw_groups, device_augments, move_augments,
+                     restore_augments)
 from .pipeline import (group_augment, multi_view_pipeline, replace_sampler,
                        update_pipeline)
 
@@ -46,6 +48,14 @@ def pretext_data(base, sampler, clip_augment=None, two_view=False,
 
         train_pipeline, train_dataloader = pretext_data(
             _base_, _base_.vcop_sampler, _base_.vcop_augment)
+
+    When the model's data preprocessor flips and jitters on the device
+    (``ClipAugmentPreprocessor`` with ``augments``), those transforms leave
+    the pipeline (:func:`~mmauxskd.cfg.move_augments`: the workers decode,
+    resize and crop), after checking that the preprocessor draws per view
+    (``num_views``: 2 with ``two_view``) and per group of clips
+    (``groups``: ``clip_augment``'s, else ``'all'``) as the pipeline would
+    have; a mismatch raises ``ValueError`` naming the key.
     """
     if two_view:
         pipeline = multi_view_pipeline(base.train_pipeline, sampler=sampler)
@@ -53,8 +63,30 @@ def pretext_data(base, sampler, clip_augment=None, two_view=False,
         pipeline = replace_sampler(base.train_pipeline, sampler)
     if clip_augment is not None:
         pipeline = group_augment(pipeline, **clip_augment)
+    preprocessor = base.get('model', {}).get('data_preprocessor')
+    augments = device_augments(preprocessor)
+    if augments:
+        groups = 'all' if clip_augment is None else clip_augment.get(
+            'groups', 'each')
+        check_draw_groups(preprocessor, 2 if two_view else 1, groups,
+                          _clips_per_view(sampler))
+        pipeline = move_augments(pipeline, augments)
     return pipeline, _loader_with_pipeline(base.train_dataloader, pipeline,
                                            **loader_args)
+
+
+def _clips_per_view(sampler):
+    """Clips a sampler config draws per sample (``clips_per_sample`` of a
+    built pretext sampler, ``num_clips`` of ``SampleFrames``), None if not
+    known."""
+    from mmaction.registry import TRANSFORMS
+    if sampler['type'] == 'SampleFrames':
+        return sampler.get('num_clips', 1)
+    try:
+        built = TRANSFORMS.build(copy.deepcopy(dict(sampler)))
+    except Exception:  # the sampler's own build reports it later
+        return None
+    return getattr(built, 'clips_per_sample', None)
 
 
 def gallery_loader(base):
@@ -150,12 +182,21 @@ def demo_data(base, batch_size=None):
     transforms too; the decoder stays the real config's, PyAV, with its
     frames kept in memory where ``demo_cache`` says so: :func:`cache_frames`),
     its loader the demo's settings (``demo_loader``, ``batch_size`` if given)
-    and the unlabelled demo split (``demo_unlabelled``)::
+    and the unlabelled demo split (``demo_unlabelled``). Flip and colour
+    jitter that the real config moved to its model's
+    ``ClipAugmentPreprocessor`` come back into the pipeline
+    (:func:`~mmauxskd.cfg.restore_augments`), since the demo keeps them in
+    its loader worker (``demo_preprocessor``, which a demo's model takes,
+    augments nothing)::
 
         train_pipeline, train_dataloader = demo_data(_base_)
     """
     train_pipeline = update_pipeline(base.train_pipeline,
                                      **base.demo_geometry)
+    augments = device_augments(base.get('model', {}).get(
+        'data_preprocessor'))
+    if augments:
+        train_pipeline = restore_augments(train_pipeline, augments)
     if base.get('demo_cache', False):
         train_pipeline = cache_frames(train_pipeline)
     loader = dict(base.demo_loader)

@@ -1,1 +1,2 @@
-from . import algorithms, backbones, heads, necks, utils  # noqa: F401
+from . import (algorithms, backbones, data_preprocessors, heads,  # noqa: F401
+               necks, utils)

@@ -41,6 +41,21 @@ after the other, each with the machine to itself. A clip is one
     python tools/benchmarks/loader.py CONFIG --ann-file L --data-root R \\
         --no-step --decoder pyav:index=packets pyav
 
+Where flip and colour jitter run (``--device-augment``): for a config
+whose model's ``ClipAugmentPreprocessor`` does them (the real pretext
+configs), the in-process measurement above of the pipeline with them back
+in the worker (``cpu-augment``, as before the move) and of the config's
+own (decode, resize, crop), on the same files and frames, beside the bare
+decode of those frames; the preprocessor's flip and jitter timed on the
+CPU on one thread (ms per clip, on a batch of the pipeline's outputs) and
+on ``--device`` when CUDA; ``--also`` adds configs to one table::
+
+    python tools/benchmarks/loader.py \
+        configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py \
+        --also configs/auxskd/auxskd_r2plus1d-r10_2xb15-2x16-20e_k100-rgb.py \
+        --device-augment --ann-file L --data-root R --floor-samples 200 \
+        --batch-size 15 [--device cuda]
+
 A ``--decoder`` is ``decord``, ``pyav`` or ``torchcodec``, optionally with
 init-transform arguments: ``pyav:index=packets,num_threads=2``.
 ``--json`` also prints one JSON line per measurement.
@@ -251,6 +266,7 @@ class _Floor:
         self.stage_s = np.zeros(len(self.transforms))
         self.open_s = self.decode_s = self.share_s = 0.0
         self.clips = 0
+        self.keep, self.kept = 0, []  # timed samples' inputs to keep
 
     def run(self, index, first, timed):
         """The pipeline and the floor on sample ``index``, ``first`` of
@@ -266,6 +282,8 @@ class _Floor:
                     results = t(results)
                     took.append(time.thread_time() - start)
                 clips = count_clips(dict(inputs=[results['inputs']]))
+                if timed and len(self.kept) < self.keep:
+                    self.kept.append(results['inputs'])
                 # what a worker does to hand the sample over: its tensors
                 # into (new) shared memory, as PyTorch's queue does
                 start = time.thread_time()
@@ -307,7 +325,7 @@ class _Floor:
         return out
 
 
-def measure_floor(loader_cfgs, samples, seed=0):
+def measure_floor(loader_cfgs, samples, seed=0, keep=None):
     """Each pipeline and the bare decode of the same frames, in this
     process on one thread (as a worker runs), on ``samples`` samples of the
     dataset after two untimed ones: for each sample, the pipelines in
@@ -320,6 +338,8 @@ def measure_floor(loader_cfgs, samples, seed=0):
 
     Args:
         loader_cfgs (dict): name -> training loader config.
+        keep (dict, optional): name -> how many timed samples' ``inputs``
+            to keep (the result's ``kept``, a list of tensors).
 
     Returns:
         dict: name -> ``dict(clips, stages={transform: ms per clip},
@@ -337,6 +357,8 @@ def measure_floor(loader_cfgs, samples, seed=0):
     from mmauxskd.datasets import limit_threads
     from mmauxskd.datasets.transforms import video_readers
     floors = {name: _Floor(c) for name, c in loader_cfgs.items()}
+    for name, n in (keep or {}).items():
+        floors[name].keep = n
     names = list(floors)
     size = len(floors[names[0]].dataset)
     order = np.random.default_rng(seed).permutation(size)
@@ -361,7 +383,153 @@ def measure_floor(loader_cfgs, samples, seed=0):
         if cv2.getNumThreads() != saved[1]:
             cv2.setNumThreads(saved[1])
         video_readers.set_decode_threads(saved[2])
-    return {name: f.result() for name, f in floors.items()}
+    out = {name: f.result() for name, f in floors.items()}
+    for name, n in (keep or {}).items():
+        out[name]['kept'] = floors[name].kept
+    return out
+
+
+# ------------------------------------- flip and jitter: workers or device --
+
+def augment_loader_configs(cfg, args, decoder):
+    """The config's training loader (``device-augment``: its workers decode,
+    resize and crop; its model's ``ClipAugmentPreprocessor`` flips and
+    jitters) and the same with that augmentation back in the pipeline
+    (``cpu-augment``: the pipeline as before the move), for the in-process
+    measurement; and the preprocessor's config.
+
+    Raises:
+        SystemExit: the model's preprocessor augments nothing.
+    """
+    from mmauxskd.cfg import device_augments, restore_augments
+    prep = cfg.model.get('data_preprocessor')
+    augments = device_augments(prep)
+    if not augments:
+        raise SystemExit(
+            'loader.py --device-augment: model.data_preprocessor of this '
+            'config augments nothing on the device (a '
+            'ClipAugmentPreprocessor with augments; e.g. a real pretext '
+            'config, not a demo one): nothing to compare')
+    device = loader_config(cfg, args, 0, decoder)
+    cpu = copy.deepcopy(device)
+    dataset = find_dataset(cpu.dataset)
+    dataset.pipeline = restore_augments(dataset.pipeline, augments)
+    return prep, {'cpu-augment': cpu, 'device-augment': device}
+
+
+def time_preprocessor(prep_cfg, inputs, device, repeats=3):
+    """ms per clip of the preprocessor's flip and colour jitter (its
+    ``augment``, without the normalisation both paths share) on the batch
+    of ``inputs`` (a list of a pipeline's uint8 ``inputs``): on the CPU on
+    one thread in CPU time (as a worker's core), on CUDA in wall time with
+    the device synchronised; the best of ``repeats`` after one untimed."""
+    import torch
+    from mmaction.registry import MODELS
+    prep = MODELS.build(copy.deepcopy(prep_cfg)).to(device)
+    batch = torch.stack(inputs).to(device)
+    clips = count_clips(dict(inputs=inputs))
+    cuda = str(device).startswith('cuda')
+    saved = torch.get_num_threads()
+    if not cuda:
+        torch.set_num_threads(1)
+    try:
+        best = float('inf')
+        for k in range(repeats + 1):
+            gen = torch.Generator().manual_seed(k)
+            if cuda:
+                torch.cuda.synchronize()
+                start = time.perf_counter()
+                prep.augment(batch, gen)
+                torch.cuda.synchronize()
+                secs = time.perf_counter() - start
+            else:
+                start = time.thread_time()
+                prep.augment(batch, gen)
+                secs = time.thread_time() - start
+            if k:
+                best = min(best, secs)
+    finally:
+        torch.set_num_threads(saved)
+    return 1000 * best / clips
+
+
+def measure_augment_paths(cfg, args, decoder, name):
+    """One config's comparison (:func:`augment_lines` prints it): the
+    floor measurement of both paths on the same samples and frames, the
+    preprocessor timed on the CPU (and on ``args.device`` when CUDA) on a
+    batch of the decode+crop pipeline's outputs."""
+    prep, loaders = augment_loader_configs(cfg, args, decoder)
+    batch = max(1, args.batch_size)
+    floors = measure_floor(loaders, args.floor_samples, args.seed,
+                           keep={'device-augment': batch})
+    kept = floors['device-augment'].pop('kept')
+    out = dict(config=name, decoder=decoder or 'config', floors=floors,
+               batch=len(kept), prep_cpu_ms=time_preprocessor(prep, kept,
+                                                              'cpu'),
+               prep_device=None, prep_device_ms=None)
+    if str(args.device).startswith('cuda'):
+        out.update(prep_device=args.device, prep_device_ms=time_preprocessor(
+            prep, kept, args.device))
+    return out
+
+
+def augment_lines(result):
+    """Lines for one config of :func:`measure_augment_paths`."""
+    cpu, dev = (result['floors'][k] for k in ('cpu-augment',
+                                              'device-augment'))
+    total = dev['pipeline_ms'] + result['prep_cpu_ms']
+
+    def per_core(ms):
+        return f'{ms:.2f} ms/clip = {1000 / ms:.1f} clips/s per core'
+
+    def over_floor(ms, floor):
+        floor = floor['floor_ms']
+        return f'{ms / floor:.2f}' if floor else 'n/a'
+
+    lines = [f'augment {result["config"]} (decoder={result["decoder"]}, '
+             f'{cpu["clips"]} clips, the same frames in both; CPU time on '
+             'one thread)']
+    for label, floor_ in (('cpu-augment', cpu), ('device-augment', dev)):
+        lines += ['augment   ' + line for line in floor_lines(
+            floor_, f'{result["decoder"]} ({label})')]
+    old, new = cpu['pipeline_ms'], dev['pipeline_ms']
+    lines += [
+        f'augment   old, flip + jitter in the worker: {per_core(old)}; '
+        f'pipeline / floor {over_floor(old, cpu)}',
+        f'augment   new, the worker decodes + crops: {per_core(new)}; '
+        f'pipeline / floor {over_floor(new, dev)}; '
+        f'{old / new:.2f}x the clips/s per worker core',
+        f'augment   new + the preprocessor on the CPU (flip + jitter, one '
+        f'thread, batch of {result["batch"]} samples: '
+        f'{result["prep_cpu_ms"]:.2f} ms/clip): {per_core(total)}; '
+        f'/ floor {over_floor(total, dev)}']
+    if result['prep_device_ms'] is not None:
+        lines.append(f'augment   the preprocessor on {result["prep_device"]}: '
+                     f'{result["prep_device_ms"]:.3f} ms/clip (wall, batch '
+                     f'of {result["batch"]} samples)')
+    return lines
+
+
+def augment_table(results):
+    """The configs side by side: ms/clip (clips/s per core)."""
+    head = (f'{"config":<44s} {"cpu-augment":>17s} {"decode+crop":>17s} '
+            f'{"+prep on CPU":>17s} {"bare decode":>17s}')
+    lines = [head]
+    for r in results:
+        cpu, dev = (r['floors'][k] for k in ('cpu-augment',
+                                             'device-augment'))
+        floors = [f['floor_ms'] for f in (cpu, dev) if f['floor_ms']]
+        cells = [cpu['pipeline_ms'], dev['pipeline_ms'],
+                 dev['pipeline_ms'] + r['prep_cpu_ms'],
+                 sum(floors) / len(floors) if floors else None]
+        lines.append(f'{r["config"][:44]:<44s} ' + ' '.join(
+            f'{ms:7.2f} ({1000 / ms:6.1f})' if ms else f'{"n/a":>17s}'
+            for ms in cells))
+    lines.append('ms/clip (clips/s per core), CPU time on one thread as a '
+                 'worker runs; +prep: the decode+crop pipeline plus the '
+                 "preprocessor's flip and jitter timed on the CPU; bare "
+                 "decode: the mean of both pipelines' floors")
+    return lines
 
 
 def measure_step(cfg, batch, device, amp, steps, warmup):
@@ -610,6 +778,16 @@ def parse_args(argv=None):
                         help='key=value overrides of the config')
     parser.add_argument('--json', action='store_true',
                         help='also print JSON lines')
+    parser.add_argument('--device-augment', action='store_true',
+                        help='compare, in this process on the same files '
+                        'and frames, the pipeline with flip and colour '
+                        'jitter in the worker against decode + crop with '
+                        "the model's ClipAugmentPreprocessor doing them "
+                        '(timed on the CPU, and on --device), beside the '
+                        'bare decode; then stop')
+    parser.add_argument('--also', nargs='+', default=[], metavar='CONFIG',
+                        help='with --device-augment: more configs, measured '
+                        'the same way on the same list, in one table')
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
     from mmauxskd.cfg import decoder_spec
@@ -634,12 +812,16 @@ def main(argv=None):
         MMLogger.get_instance('benchmark_loader', log_level='WARNING')
     else:
         MMLogger.get_instance('benchmark_loader')  # make it current again
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        parser = argparse.ArgumentParser()
-        parser.add_argument('--o', nargs='+', action=DictAction)
-        cfg.merge_from_dict(parser.parse_args(
-            ['--o'] + args.cfg_options).o)
+    def load(path):
+        cfg = Config.fromfile(path)
+        if args.cfg_options:
+            parser = argparse.ArgumentParser()
+            parser.add_argument('--o', nargs='+', action=DictAction)
+            cfg.merge_from_dict(parser.parse_args(
+                ['--o'] + args.cfg_options).o)
+        return cfg
+
+    cfg = load(args.config)
     if args.threads:
         torch.set_num_threads(args.threads)
     # the Runner's process settings: start method, OpenCV sequential here
@@ -656,6 +838,29 @@ def main(argv=None):
         if args.json:
             print(json.dumps(record), flush=True)
 
+    if args.device_augment:
+        if not args.floor_samples:
+            raise SystemExit('loader.py --device-augment needs '
+                             '--floor-samples > 0')
+        results = []
+        for path in [args.config] + list(args.also):
+            got = measure_augment_paths(load(path), args, args.decoder[0],
+                                        osp.basename(path))
+            results.append(got)
+            for line in augment_lines(got):
+                print(line, flush=True)
+            emit(dict(what='augment', config=got['config'],
+                      decoder=got['decoder'], batch=got['batch'],
+                      prep_cpu_ms=round(got['prep_cpu_ms'], 3),
+                      prep_device=got['prep_device'],
+                      prep_device_ms=None if got['prep_device_ms'] is None
+                      else round(got['prep_device_ms'], 4),
+                      **{f'{k}_{m}': None if f[m] is None else round(f[m], 3)
+                         for k, f in got['floors'].items()
+                         for m in ('pipeline_ms', 'floor_ms')}))
+        for line in augment_table(results):
+            print('augment ' + line)
+        return results
     rows, floors, batch = [], {}, None
     counts = sorted(args.workers or worker_counts(cores))
     labels = {decoder or 'config': decoder for decoder in args.decoder}

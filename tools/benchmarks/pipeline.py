@@ -18,7 +18,10 @@ frame_interval=1, num_clips=1)`` and our faster drop-in transforms by the
 stock ones they replace, e.g. ``ClipColorJitter`` by ``ColorJitter``,
 ``PyAVSeekInit``/``PyAVSeekDecode`` by ``DecordInit``/``DecordDecode``) or
 ``NAME=CONFIG:sampleframes`` (only the sampler replaced: the cost of the
-sampling alone), ``NAME=CONFIG:pyav`` (the config's pipeline decoding with
+sampling alone), ``NAME=CONFIG:cpu-augment`` (a pretext config's pipeline
+with the flip and colour jitter its model draws on the device put back, as
+the workers ran it before; ``loader.py --device-augment`` compares the
+two), ``NAME=CONFIG:pyav`` (the config's pipeline decoding with
 ``PyAVSeekInit``/``PyAVSeekDecode``; ``:decord``, ``:torchcodec`` likewise).
 ``:stock`` and ``:decord`` need decord (optional: ``pip install -e
 .[decord]``; without it they stop at once, saying so). Without
@@ -45,7 +48,8 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
-from mmauxskd.cfg import DECODER_BACKENDS, set_decoder
+from mmauxskd.cfg import (DECODER_BACKENDS, device_augments,
+                          restore_augments, set_decoder)
 from mmauxskd.datasets.transforms.video_readers import check_decord
 
 DEFAULT_CONFIG = 'configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py'
@@ -91,17 +95,27 @@ def stock_variant(pipeline, transforms=True):
 
 
 def parse_pipeline(spec, split='train'):
-    """``NAME=CONFIG[:stock|:sampleframes|:DECODER]`` -> (name, transform
-    dicts) of the ``split`` loader; ``DECODER`` (``decord``, ``pyav``,
-    ``torchcodec``) swaps the config's decoder (``set_decoder``). ``stock``
-    and ``decord`` need decord (optional: ``pip install -e .[decord]``)."""
+    """``NAME=CONFIG[:stock|:sampleframes|:cpu-augment|:DECODER]`` ->
+    (name, transform dicts) of the ``split`` loader; ``DECODER``
+    (``decord``, ``pyav``, ``torchcodec``) swaps the config's decoder
+    (``set_decoder``); ``cpu-augment`` puts back the flip and colour jitter
+    that the config's model does on the device (``restore_augments``: the
+    pipeline as before the move). ``stock`` and ``decord`` need decord
+    (optional: ``pip install -e .[decord]``)."""
     name, _, source = spec.partition('=')
     if not source:
-        raise ValueError(f'--pipeline {spec!r}: expected '
-                         'NAME=CONFIG[:stock|:sampleframes|:DECODER]')
+        raise ValueError(f'--pipeline {spec!r}: expected NAME=CONFIG'
+                         '[:stock|:sampleframes|:cpu-augment|:DECODER]')
     path, _, variant = source.partition(':')
-    pipeline = train_pipeline(Config.fromfile(path), split)
-    if variant in ('stock', 'sampleframes'):
+    cfg = Config.fromfile(path)
+    pipeline = train_pipeline(cfg, split)
+    if variant == 'cpu-augment':
+        augments = device_augments(cfg.model.get('data_preprocessor'))
+        if not augments:
+            raise ValueError(f'--pipeline {spec!r}: the model of {path} '
+                             'augments nothing on the device')
+        pipeline = restore_augments(pipeline, augments)
+    elif variant in ('stock', 'sampleframes'):
         pipeline = stock_variant(pipeline, transforms=variant == 'stock')
     elif variant in DECODER_BACKENDS:
         pipeline = set_decoder(pipeline, variant)
@@ -193,7 +207,8 @@ def main(argv=None):
     parser.add_argument('--videos', nargs='+', required=True,
                         help='video files or glob patterns (one group each)')
     parser.add_argument('--pipeline', action='append', default=None,
-                        help='NAME=CONFIG[:stock|:sampleframes]; repeatable')
+                        help='NAME=CONFIG[:stock|:sampleframes|'
+                        ':cpu-augment|:DECODER]; repeatable')
     parser.add_argument('--baseline', help='pipeline the ratios divide by '
                         '(default: "stock" if given, else the first)')
     parser.add_argument('--repeats', type=int, default=3,

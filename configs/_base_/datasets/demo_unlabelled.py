@@ -18,6 +18,13 @@ demo_geometry = dict(Resize=dict(scale=(-1, 40)), RandomCrop=dict(size=32))
 # videos ~150 times, and decoding was half of a sample's CPU time,
 # docs/benchmarks.md#demo-decode-cache)
 demo_cache = True
+# Augmentation: flip and colour jitter stay in the loader worker, as the
+# demo's figures were made. The real pretext configs draw them on the
+# training device (their models' ClipAugmentPreprocessor); without a GPU
+# that work would move from the parallel worker into the training process.
+# demo_data puts them back into the pipeline, and a demo's model takes
+# demo_preprocessor, which augments nothing (normalisation only).
+demo_preprocessor = dict(augments=[])
 # Model width: R(2+1)D-10 with 8 channels in its first stage instead of 64
 # (8-16-32-64, 0.23M parameters instead of 14.4M), so that the three default
 # arms x 3 seeds fit 15 minutes on 2 CPU cores; the depth, the (2+1)D

@@ -10,18 +10,26 @@
 _base_ = []
 from mmauxskd.cfg import update_pipeline  # noqa: E402
 
+# paper §4.2: horizontal flip, colour jitter (ClipColorJitter: MMAction2's
+# ColorJitter, same draws, output identical up to float rounding, in about
+# two thirds of the time; swap in dict(type='ColorJitter') if you prefer).
+# They change no decoded pixel's place, so the pretext configs draw them on
+# the training device instead, per clip and batched: their models'
+# ClipAugmentPreprocessor (_base_/models/recognizer3d.py,
+# pretext_preprocessor) takes these very transforms, and pretext_data moves
+# them out of the pipeline, whose workers then decode, resize and crop only
+# (docs/benchmarks.md#device-augmentation). Finetuning keeps them here.
+clip_augments = [dict(type='Flip', flip_ratio=0.5),
+                 dict(type='ClipColorJitter')]
 # paper §4.2: random crop 112 (after resizing the short side to 128, i.e.
-# 128x171 for 4:3 videos), horizontal flip, colour jitter (ClipColorJitter:
-# MMAction2's ColorJitter, same draws, output identical up to float
-# rounding, in about two thirds of the time; swap in dict(type='ColorJitter') if you prefer)
+# 128x171 for 4:3 videos), then clip_augments
 train_pipeline = [
     dict(type='PyAVSeekInit'),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1),
     dict(type='PyAVSeekDecode'),
     dict(type='Resize', scale=(-1, 128)),
     dict(type='RandomCrop', size=112),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='ClipColorJitter'),
+    *clip_augments,
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
 ]

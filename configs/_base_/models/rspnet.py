@@ -23,5 +23,8 @@ model = dict(
     # loss A (InfoNCE at T) + loss M (margin ranking on T-scaled logits)
     head=dict(type='RSPNetHead', temperature=0.07, margin=2.0),
     momentum=0.001,  # 1 - m, the query encoder's weight in the EMA
+    # normalisation after flip and colour jitter on the training device;
+    # RSPNet's method base (configs/rspnet/_base_/rspnet.py) draws them per
+    # window
     data_preprocessor=config_variable('{{fileDirname}}/recognizer3d.py',
-                                      'model').data_preprocessor)
+                                      'pretext_preprocessor'))

@@ -21,6 +21,7 @@ model = dict(
         loss_pace_weight=1.0,
         loss_segment_weight=1.0),
     # the finetuning normalisation, so the backbone sees the same inputs in
-    # both stages
+    # both stages, after the clip's flip and colour jitter, drawn on the
+    # training device (pretext_data takes them out of the pipeline)
     data_preprocessor=config_variable('{{fileDirname}}/recognizer3d.py',
-                                      'model').data_preprocessor)
+                                      'pretext_preprocessor'))

@@ -36,10 +36,12 @@ model = dict(
     queue_size=16384,  # H (§4.2, after MoCo)
     feat_dim=feat_dim,
     momentum=0.001,  # 1 - m: theta_T <- (1 - 0.001) theta_T + 0.001 theta_S
-    # the input normalisation of VSPP and finetuning
+    # the input normalisation of VSPP and finetuning, after flip and colour
+    # jitter on the training device, drawn for each of the two views apart
+    # (and shared by the clips of a view, as MultiViewClips would)
     data_preprocessor=config_variable(
         '{{fileDirname}}/../../_base_/models/recognizer3d.py',
-        'model').data_preprocessor)
+        'pretext_preprocessor', num_views=2))
 
 # Schedule (§4.2): the pretext schedule (sgd_20e_pretext.py, read from it:
 # 20 epochs, batch 30, SGD lr 1e-3 x0.1 every 6 epochs) without gradient

@@ -9,13 +9,16 @@
 _base_ = []
 from mmauxskd.cfg import config_variables, iter_schedule  # noqa: E402
 
-# the demo's backbone, width and steps per epoch (demo_unlabelled.py)
-_backbone, _channels, _iters_per_epoch = config_variables(
+# the demo's backbone, width, steps per epoch and preprocessor
+# (demo_unlabelled.py: flip and colour jitter in the loader worker)
+_backbone, _channels, _iters_per_epoch, _preprocessor = config_variables(
     '{{fileDirname}}/../../_base_/datasets/demo_unlabelled.py',
-    'demo_backbone', 'demo_channels', 'demo_iters_per_epoch')
+    'demo_backbone', 'demo_channels', 'demo_iters_per_epoch',
+    'demo_preprocessor')
 # 128 anchors; teacher momentum m = 1 - 20 / steps = 0.9
 demo_model = dict(backbone=_backbone, neck=dict(in_channels=_channels),
-                  queue_size=128, momentum=0.1)
+                  queue_size=128, momentum=0.1,
+                  data_preprocessor=_preprocessor)
 demo_optim_wrapper = dict(optimizer=dict(lr=0.005))
 # 200 steps, warm-up then cosine
 demo_schedule = iter_schedule(200, _iters_per_epoch)

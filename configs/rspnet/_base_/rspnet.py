@@ -9,16 +9,19 @@
 _base_ = []
 from mmauxskd.cfg import config_variables  # noqa: E402
 
+# RSPNet's two windows, each with its own crop / flip / colour jitter: the
+# query (clip 0) alone, the keys k+ and k- (clips 1, 2: one window at two
+# speeds) together, so InfoNCE cannot match q to k by crop or colour (the
+# crop in the loader, flip and jitter by the model's preprocessor)
+rspnet_groups = ((0, ), (1, 2))
 model, rspnet_sampler, feat_dim = config_variables(
     '{{fileDirname}}/../../_base_/models/rspnet.py', 'model',
-    'rspnet_sampler', 'feat_dim')
-# pretext_data's arguments: the sampler; RSPNet's two windows, each with
-# its own crop / flip / colour jitter: the query (clip 0) alone, the keys k+
-# and k- (clips 1, 2: one window at two speeds) together, so InfoNCE cannot
-# match q to k by crop or colour; drop_last: full batches only, as RSPNet's
-# training loader
+    'rspnet_sampler', 'feat_dim',
+    model=dict(data_preprocessor=dict(groups=rspnet_groups)))
+# pretext_data's arguments: the sampler and the windows; drop_last: full
+# batches only, as RSPNet's training loader
 rspnet_data = dict(sampler=rspnet_sampler,
-                   clip_augment=dict(groups=((0, ), (1, 2))), drop_last=True)
+                   clip_augment=dict(groups=rspnet_groups), drop_last=True)
 # RSPNet's lr rule: lr x batch / 64 with lr 0.05 for R(2+1)D
 # (config/pretrain/r2plus1d.jsonnet); batch 30 = 2 GPUs x 15 here. The
 # cosine schedule ends at lr / 1000 as RSPNet's (eta_min). The loop and the

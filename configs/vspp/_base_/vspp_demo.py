@@ -10,12 +10,14 @@
 _base_ = []
 from mmauxskd.cfg import config_variables, iter_schedule  # noqa: E402
 
-# the demo's backbone and width (demo_unlabelled.py)
-_backbone, _channels = config_variables(
+# the demo's backbone, width and preprocessor (demo_unlabelled.py: flip
+# and colour jitter in the loader worker)
+_backbone, _channels, _preprocessor = config_variables(
     '{{fileDirname}}/../../_base_/datasets/demo_unlabelled.py',
-    'demo_backbone', 'demo_channels')
+    'demo_backbone', 'demo_channels', 'demo_preprocessor')
 demo_batch_size = 12
-demo_model = dict(backbone=_backbone, head=dict(in_channels=_channels))
+demo_model = dict(backbone=_backbone, head=dict(in_channels=_channels),
+                  data_preprocessor=_preprocessor)
 demo_optim_wrapper = dict(optimizer=dict(lr=0.02))
 # 96 videos / batch 12 = 8 steps per epoch; 1200 steps, warm-up, the full
 # lr until half of the run, then cosine

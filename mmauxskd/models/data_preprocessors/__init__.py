@@ -1,0 +1,3 @@
+from .clip_augment import ClipAugmentPreprocessor
+
+__all__ = ['ClipAugmentPreprocessor']
