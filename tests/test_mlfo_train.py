@@ -102,10 +102,11 @@ custom_hooks = _base_.custom_hooks + [{hooks}]
         body + 'val_cfg = val_dataloader = val_evaluator = None\n')
 
 
-def val_options(data):
-    """--cfg-options pointing the 4 held-out draws at ``data``."""
+def val_options(data, draws=8):
+    """--cfg-options pointing the held-out draws at ``data``: the demo's 4
+    own-task draws and its 4 instance-readout draws."""
     opts = []
-    for i in range(4):
+    for i in range(draws):
         key = f'val_dataloader.dataset.datasets.{i}'
         opts += [f'{key}.ann_file=' + osp.join(
                      data, 'demo_pretext_val_list_videos.txt'),
@@ -129,5 +130,6 @@ def test_demo_config_trains_and_validates(tiny_data, tmp_path):
     log = _log(work)
     assert 'Epoch(train) [1][4/4]' in log and 'loss_ins' in log
     assert 'pretext/acc_instance' in log  # held-out instance discrimination
+    assert 'instance/top1' in log  # the instance readout beside it
     state = torch.load(osp.join(work, 'epoch_1.pth'), weights_only=False)
     assert int(state['state_dict']['semantic_head.queue_filled']) == 4 * 4
