@@ -175,3 +175,27 @@ def test_family_names_and_run_demo_folders(tmp_path):
     (tmp_path / 'family.json').write_text(json.dumps(dict(family='slow')))
     run_demo.make_data(str(tmp_path), marker, '--family', 'slow')
     assert not (tmp_path / 'videos').exists()  # nothing generated
+
+
+def test_motion_check_sees_the_altered_segment(tmp_path):
+    """tools/analysis/motion_check.py: on moving demo videos the altered
+    segment is the one with the largest frame difference; on a still
+    video nothing tells it (exactly chance, no frame difference)."""
+    import argparse
+    motion_check = load_tool('analysis/motion_check.py')
+    gen.main(['--out', str(tmp_path), '--num-unlabelled', '0',
+              '--num-pretext-val', '2', '--num-train', '0', '--num-test',
+              '0', '--num-val', '0', '--frames', '40'])
+    moving = motion_check.check(str(tmp_path), 'pretext_val',
+                                [(40, 32), (64, 64)])
+    for share, energy in moving.values():
+        assert share > 0.8 and energy > 1
+    still = np.repeat(gen.render_video(np.random.default_rng(0), 1, 64),
+                      40, axis=0)
+    gen.write_mp4(str(tmp_path / 'videos' / 'still.mp4'), still)
+    (tmp_path / 'demo_still_list_videos.txt').write_text('still.mp4 -1\n')
+    share, energy = motion_check.check(str(tmp_path), 'still',
+                                       [(40, 32)])[(40, 32)]
+    assert share == 0.25 and energy < 0.5
+    with pytest.raises(argparse.ArgumentTypeError, match='fit'):
+        motion_check.parse_geometry('40x48')
