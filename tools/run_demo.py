@@ -37,6 +37,9 @@ running its stages in one process on mmengine's Runner with the configs
 under ``configs/*/*demo*``; ``tools/demo_arms.yaml`` declares the arms
 (each arm's pretext configs, in order, and the videos they pretrain on). ``--data`` and ``--cfg-options`` point the same
 chain at other (e.g. tiny) data; the tests run it that way.
+``--data-family NAME`` runs it on another family of the generator's videos
+(slower motion, clutter, scale classes, appearance cues; generated on first
+use into ``data/demo-NAME``; docs/demo.md).
 """
 import argparse
 import copy
@@ -676,10 +679,44 @@ def stage_line(stage):
     return line
 
 
+def _generator():
+    """tools/data/make_demo_data.py as a module (its families)."""
+    folder = osp.join(ROOT, 'tools', 'data')
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import make_demo_data
+    return make_demo_data
+
+
+def data_folder(data=None, family=None):
+    """``(folder, family)`` of a run: ``--data`` (absolute), by default
+    ``data/demo`` or, with ``--data-family NAME``, ``data/demo-NAME``
+    (``NAME`` spelled canonically; ``default`` is ``data/demo``)."""
+    if family is not None:
+        try:
+            family = _generator().family_name(family)
+        except ValueError as err:
+            raise SystemExit(f'--data-family: {err}')
+    if data is None:
+        data = DATA if family in (None, 'default') else f'{DATA}-{family}'
+    return osp.abspath(data), family
+
+
 def make_data(folder, marker, *options):
     """Generate demo videos in ``folder`` unless its ``marker`` list is
-    there (``options``: more make_demo_data.py arguments)."""
+    there (``options``: more make_demo_data.py arguments). With ``--family
+    NAME`` among them, a folder already there must hold that family (its
+    ``family.json``; none: the default family), else the run stops rather
+    than read other videos under that name."""
     if osp.exists(osp.join(folder, marker)):
+        if '--family' in options:
+            gen = _generator()
+            wanted = gen.family_name(options[options.index('--family') + 1])
+            found = gen.folder_family(folder)
+            if found != wanted:
+                raise SystemExit(
+                    f'{folder} holds videos of the {found} family, not '
+                    f'{wanted}: give another --data, or move that folder')
         return
     print(f'generating the demo videos in {folder}', flush=True)
     subprocess.run([sys.executable, 'tools/data/make_demo_data.py', '--out',
@@ -783,8 +820,15 @@ def main(argv=None):
                         default='auto', help='auto: a GPU if there is one')
     parser.add_argument('--work-dir', help='default: work_dirs/demo '
                         f'({QUICK["work_dir"]} with --quick)')
-    parser.add_argument('--data', default=DATA,
-                        help='demo data folder (generated if missing)')
+    parser.add_argument('--data',
+                        help='demo data folder (generated if missing; '
+                        'default data/demo, or data/demo-NAME with '
+                        '--data-family NAME)')
+    parser.add_argument('--data-family', metavar='NAME',
+                        help='videos of this family of the demo generator '
+                        '(tools/data/make_demo_data.py --family: slow, '
+                        'clutter, scale, appearance, joined with +; '
+                        'docs/demo.md)')
     parser.add_argument('--keep', choices=['last', 'none'], default='last',
                         help='checkpoints to keep: the last of each stage '
                         '(default) or none')
@@ -796,7 +840,7 @@ def main(argv=None):
     parser.add_argument('--status', help=argparse.SUPPRESS)
     parser.add_argument('--threads', type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    args.data = osp.abspath(args.data)
+    args.data, args.data_family = data_folder(args.data, args.data_family)
     if args.job:
         args.work_dir = osp.abspath(args.work_dir)
         return run_job(args)
@@ -816,13 +860,14 @@ def main(argv=None):
     arms, seeds = the_plan['arms'], the_plan['seeds']
     os.makedirs(args.work_dir, exist_ok=True)
     data_start = time.time()
-    make_data(args.data, 'demo_test_list_videos.txt')
+    family = (['--family', args.data_family] if args.data_family else [])
+    make_data(args.data, 'demo_test_list_videos.txt', *family)
     arrow = [arm for arm in arms if ARMS[arm]['data'] == 'arrow']
     if arrow:
         make_data(pretext_data(args.data, arrow[0]),
                   'demo_unlabelled_list_videos.txt', '--growth',
                   str(ARROW_GROWTH), '--num-train', '0', '--num-test', '0',
-                  '--num-val', '0')
+                  '--num-val', '0', *family)
     start = time.time()
     times = dict(data_seconds=start - data_start)
     if os.environ.get('MMAUXSKD_SETUP_SECONDS'):  # set by tools/demo.sh
