@@ -208,3 +208,26 @@ def test_device_augment_compares_both_paths_on_the_same_frames(tiny_data,
     assert text.count('clips/s per core') >= 6
     with pytest.raises(SystemExit, match='augments nothing'):
         tool.main([osp.join(ROOT, VSPP), *common])
+
+
+def test_cpu_augment_puts_the_jitter_back_in_the_workers(tiny_data):
+    """``--cpu-augment``: the real VSPP config's loader as before the move
+    (flip and jitter in the pipeline, the preprocessor only normalising);
+    refused for a config that augments nothing on the device, and with
+    ``--device-augment``."""
+    from mmengine.config import Config
+    tool = load_tool('benchmarks/loader.py')
+    real = osp.join(
+        ROOT, 'configs/vspp/vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py')
+    cfg = tool.with_cpu_augment(Config.fromfile(real))
+    types = [t['type'] for t in
+             tool.find_dataset(cfg.train_dataloader.dataset)['pipeline']]
+    assert 'ClipColorJitter' in types and 'Flip' in types
+    assert types.index('Flip') > types.index('RandomCrop')
+    assert cfg.model.data_preprocessor.augments == []
+    with pytest.raises(SystemExit, match='augments nothing'):
+        tool.with_cpu_augment(Config.fromfile(osp.join(ROOT, VSPP)))
+    with pytest.raises(SystemExit, match='exclude each other'):
+        tool.main([real, '--cpu-augment', '--device-augment', '--ann-file',
+                   osp.join(tiny_data, 'demo_unlabelled_list_videos.txt'),
+                   '--data-root', osp.join(tiny_data, 'videos')])

@@ -3,6 +3,10 @@
 # before and after tools/data/resize_videos.py? One script, JSON lines out.
 #
 # Measures, for VSPP and auxSKD (R(2+1)D-10, batch 30, 16x112x112): the
+# loader on the resized files with 1, 4, 8 and 15 workers, its flip and
+# jitter on the device (the configs) and in the workers (--cpu-augment),
+# and the two paths side by side in one process, the preprocessor timed on
+# the GPU; and the
 # training loader with 15 workers (decord, and PyAV via PyAVSeekInit; PyAV
 # with NVDEC too, which falls back to the CPU with a warning where FFmpeg
 # cannot open the GPU) beside the GPU training step (fp32 and bf16 AMP),
@@ -10,7 +14,9 @@
 # mp4s (H.264, 176x144 to 1280x720, 1-18 keyframes) replicated to
 # $NUM_VIDEOS files, then on the same files resized (short side 128, a
 # keyframe every 16 frames) on all cores, timing that too.
-# About 5-7 minutes on one H200 with 16 cores; no network; python3 only.
+# About 5-7 minutes on one H200 with 16 cores before the worker sweep and
+# the augmentation paths were added (their time on a GPU is not measured
+# yet: about 2-3 minutes more is expected); no network; python3 only.
 #
 # Bring the packages the GPU machine lacks (Python 3.12 there), from the
 # repository root on a machine with pip and the registry (about 52 MB):
@@ -51,10 +57,11 @@ ONLY=${GPU_CHECK_ONLY:-}
 WORK=${GPU_CHECK_WORK:-/tmp/gpu_check}
 if [ "$TINY" = 1 ]; then
     NUM_VIDEOS=8 DEVICE=cpu BATCH=2 WORKERS=1 BATCHES=2 STEPS=1 RESIZE_WORKERS=2
-    DECODERS="decord pyav" AMPS="none"
+    DECODERS="decord pyav" AMPS="none" SWEEP="1 2"
 else
     NUM_VIDEOS=${NUM_VIDEOS:-96} DEVICE=cuda BATCH=30 WORKERS=15 BATCHES=20
     STEPS=10 RESIZE_WORKERS=16 DECODERS="decord pyav" AMPS="none bf16"
+    SWEEP="1 4 8 15"
 fi
 
 if [ -d .whl ] && ls .whl/*.whl >/dev/null 2>&1; then
@@ -192,6 +199,21 @@ for data in original resized; do
             --decoder $DECODERS --amp $AMPS
     done
 done
+# the resized files: the loader at each worker count with the flip and
+# jitter on the device (the configs' own pipelines: decode + crop in the
+# workers) and as before, in the workers (--cpu-augment); then the two
+# paths on the same frames in one process, with the preprocessor's time
+# on the GPU (what=augment)
+for pair in "vspp $VSPP" "auxskd $AUX"; do
+    set -- $pair
+    run_bench "$2" "$1_sweep" resized "$WORK/resized/list.txt" \
+        "$WORK/resized" --workers $SWEEP --no-step --decoder pyav
+    run_bench "$2" "$1_sweep_cpu_augment" resized "$WORK/resized/list.txt" \
+        "$WORK/resized" --workers $SWEEP --no-step --decoder pyav \
+        --cpu-augment
+done
+run_bench "$VSPP" augment_paths resized "$WORK/resized/list.txt" \
+    "$WORK/resized" --device-augment --also "$AUX" --decoder pyav
 # NVDEC through PyAV (frames back to the CPU): VSPP on the originals (on a
 # machine without it: the warning, and the CPU decoder's figures)
 run_bench "$VSPP" vspp_nvdec original "$WORK/list.txt" "$WORK/original" \

@@ -391,6 +391,29 @@ def measure_floor(loader_cfgs, samples, seed=0, keep=None):
 
 # ------------------------------------- flip and jitter: workers or device --
 
+def with_cpu_augment(cfg):
+    """``cfg`` as before the move (``--cpu-augment``): the flip and jitter
+    of its model's ``ClipAugmentPreprocessor`` back at the end of the
+    training pipeline's crop (the loader workers run them), the
+    preprocessor left to normalise only (so a step never augments twice).
+
+    Raises:
+        SystemExit: the model's preprocessor augments nothing.
+    """
+    from mmauxskd.cfg import device_augments, restore_augments
+    prep = cfg.model.get('data_preprocessor')
+    augments = device_augments(prep)
+    if not augments:
+        raise SystemExit(
+            'loader.py --cpu-augment: model.data_preprocessor of this config '
+            'augments nothing on the device: its workers already run the '
+            'whole pipeline')
+    dataset = find_dataset(cfg.train_dataloader.dataset)
+    dataset.pipeline = restore_augments(dataset.pipeline, augments)
+    prep.augments = []
+    return cfg
+
+
 def augment_loader_configs(cfg, args, decoder):
     """The config's training loader (``device-augment``: its workers decode,
     resize and crop; its model's ``ClipAugmentPreprocessor`` flips and
@@ -785,6 +808,10 @@ def parse_args(argv=None):
                         "the model's ClipAugmentPreprocessor doing them "
                         '(timed on the CPU, and on --device), beside the '
                         'bare decode; then stop')
+    parser.add_argument('--cpu-augment', action='store_true',
+                        help="the loader (and step) as before the device "
+                        "augmentation: the model's flip and jitter back in "
+                        'the workers, the preprocessor only normalising')
     parser.add_argument('--also', nargs='+', default=[], metavar='CONFIG',
                         help='with --device-augment: more configs, measured '
                         'the same way on the same list, in one table')
@@ -822,6 +849,12 @@ def main(argv=None):
         return cfg
 
     cfg = load(args.config)
+    if args.cpu_augment:
+        if args.device_augment:
+            raise SystemExit('loader.py: --cpu-augment and --device-augment '
+                             'exclude each other (--device-augment already '
+                             'measures both paths)')
+        cfg = with_cpu_augment(cfg)
     if args.threads:
         torch.set_num_threads(args.threads)
     # the Runner's process settings: start method, OpenCV sequential here
