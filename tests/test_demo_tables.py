@@ -24,9 +24,12 @@ def _record(path):
 
 def test_model_zoo_tables_are_the_tools_output():
     text = _model_zoo()
+    blocks = demo_tables.find_blocks(text)
+    for name, (start, end, path) in blocks.items():  # every family's
+        assert path.startswith('docs/demo_results/')
+        assert demo_tables.family(_record(path)) == name
+        assert text[start:end] == demo_tables.block(_record(path), path)
     start, end, path = demo_tables.find_block(text)
-    assert path.startswith('docs/demo_results/')
-    assert text[start:end] == demo_tables.block(_record(path), path)
     # what the block holds: both tables, every default arm, the verdicts
     block = text[start:end]
     for needle in ('| Arm | Stage | Pace | Segment | kNN (val) |',
@@ -96,3 +99,25 @@ def test_update_refuses_and_writes_nothing(tmp_path, case):
     after = sorted(os.listdir(tmp_path / 'docs' / 'demo_results')) \
         if osp.exists(tmp_path / 'docs' / 'demo_results') else []
     assert after == records
+
+
+def test_update_rewrites_the_block_of_the_runs_family(tmp_path):
+    """A run on another family of videos rewrites its own block and leaves
+    the default run's; a family without a block is refused."""
+    doc = _doc(tmp_path)
+    doc.write_text(doc.read_text() + '\n<!-- demo-tables appearance: '
+                   'docs/demo_results/none.json -->\n<!-- /demo-tables -->\n')
+    before = doc.read_text()
+    summary, record = _summary(tmp_path, data_family='appearance')
+    rel = demo_tables.update(str(summary), str(doc), root=str(tmp_path))
+    text = doc.read_text()
+    default = demo_tables.find_block(before)
+    assert text[:default[1]] == before[:default[1]]  # the default's block
+    start, end, path = demo_tables.find_block(text, 'appearance')
+    assert path == rel and text[start:end] == demo_tables.block(record, rel)
+    summary, _ = _summary(tmp_path, data_family='slow')
+    with pytest.raises(SystemExit, match='demo-tables slow'):
+        demo_tables.update(str(summary), str(doc), name='slow-run',
+                           root=str(tmp_path))
+    assert doc.read_text() == text
+    assert not (tmp_path / 'docs/demo_results/slow-run.json').exists()

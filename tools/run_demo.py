@@ -659,7 +659,7 @@ def stage_line(stage):
                   if 'instance.random' in stage else '')
         parts.append(f'instance top-1 {_pm(stage["instance.top1"])} '
                      f'({random}chance {stage["instance.chance"]:.3f}, '
-                     f'{stage["instance.videos"]} videos)')
+                     f'{int(stage["instance.videos"]):d} videos)')
     if 'instance.cos_gap' in stage:
         random = (f' (random init {_pm(stage["instance.random_cos_gap"])})'
                   if 'instance.random_cos_gap' in stage else '')
@@ -896,6 +896,7 @@ def main(argv=None):
     with open(summary_path, 'w') as f:
         json.dump(dict(summary=summary, results=results, verdict=lines,
                        seconds=elapsed, device=args.device,
+                       data_family=args.data_family or 'default',
                        quick=the_plan['quick'], arms=arms, seeds=seeds,
                        cfg_options=list(args.cfg_options),
                        command=' '.join(['tools/run_demo.py'] +
