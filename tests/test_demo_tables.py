@@ -32,7 +32,7 @@ def test_model_zoo_tables_are_the_tools_output():
     start, end, path = demo_tables.find_block(text)
     # what the block holds: both tables, every default arm, the verdicts
     block = text[start:end]
-    for needle in ('| Arm | Stage | Pace | Segment | kNN (val) |',
+    for needle in ('| Arm | Stage | Pace | Segment |', ' kNN (val) |',
                    '| Arm | Finetune, 10-clip top-1 |', '| auxSKD + VSPP |',
                    '| from scratch |', '`vspp > scratch (finetune'):
         assert needle in block, needle
