@@ -391,6 +391,21 @@ def measure_floor(loader_cfgs, samples, seed=0, keep=None):
 
 # ------------------------------------- flip and jitter: workers or device --
 
+def _device_augments(cfg, flag):
+    """The model's preprocessor config and the augments it runs on the
+    device; stops, naming ``flag``, where it runs none."""
+    from mmauxskd.cfg import device_augments
+    prep = cfg.model.get('data_preprocessor')
+    augments = device_augments(prep)
+    if not augments:
+        raise SystemExit(
+            f'loader.py {flag}: model.data_preprocessor of this config '
+            'augments nothing on the device (a ClipAugmentPreprocessor with '
+            'augments; e.g. a real pretext config, not a demo one): its '
+            'workers already run the whole pipeline')
+    return prep, augments
+
+
 def with_cpu_augment(cfg):
     """``cfg`` as before the move (``--cpu-augment``): the flip and jitter
     of its model's ``ClipAugmentPreprocessor`` back at the end of the
@@ -400,14 +415,8 @@ def with_cpu_augment(cfg):
     Raises:
         SystemExit: the model's preprocessor augments nothing.
     """
-    from mmauxskd.cfg import device_augments, restore_augments
-    prep = cfg.model.get('data_preprocessor')
-    augments = device_augments(prep)
-    if not augments:
-        raise SystemExit(
-            'loader.py --cpu-augment: model.data_preprocessor of this config '
-            'augments nothing on the device: its workers already run the '
-            'whole pipeline')
+    from mmauxskd.cfg import restore_augments
+    prep, augments = _device_augments(cfg, '--cpu-augment')
     dataset = find_dataset(cfg.train_dataloader.dataset)
     dataset.pipeline = restore_augments(dataset.pipeline, augments)
     prep.augments = []
@@ -424,15 +433,8 @@ def augment_loader_configs(cfg, args, decoder):
     Raises:
         SystemExit: the model's preprocessor augments nothing.
     """
-    from mmauxskd.cfg import device_augments, restore_augments
-    prep = cfg.model.get('data_preprocessor')
-    augments = device_augments(prep)
-    if not augments:
-        raise SystemExit(
-            'loader.py --device-augment: model.data_preprocessor of this '
-            'config augments nothing on the device (a '
-            'ClipAugmentPreprocessor with augments; e.g. a real pretext '
-            'config, not a demo one): nothing to compare')
+    from mmauxskd.cfg import restore_augments
+    prep, augments = _device_augments(cfg, '--device-augment')
     device = loader_config(cfg, args, 0, decoder)
     cpu = copy.deepcopy(device)
     dataset = find_dataset(cpu.dataset)
