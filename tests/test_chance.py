@@ -57,6 +57,9 @@ def test_margin_and_findings_on_fixed_numbers():
     # no chance or count (older logs): nothing judged, nothing said
     assert stage_findings({'pretext/acc_pace': 0.2}) == []
     assert did_not_learn_line('x', []) is None
+    # the line names the margin the findings were judged with
+    assert '(within 3 SDs' in did_not_learn_line(
+        'vspp', stage_findings(vspp, z=3), z=3)
 
 
 class ConstantModel(BaseModel):

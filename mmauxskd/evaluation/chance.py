@@ -150,14 +150,16 @@ def _figure(f):
             + gap)
 
 
-def did_not_learn_line(name, findings):
+def did_not_learn_line(name, findings, z=Z):
     """The loud line for a stage that did not learn (see
     :func:`did_not_learn`), e.g. ``'!!! PRETEXT STAGE DID NOT LEARN: vspp:
     pace 0.262 (chance 0.250, needs > 0.304 over 256 held-out samples)
-    ...'``; None when it learned or has no judged task."""
+    ...'``; None when it learned or has no judged task. ``z``: the margin
+    the findings were judged with (:func:`stage_findings`), which the line
+    names."""
     if not did_not_learn(findings):
         return None
     return (f'!!! PRETEXT STAGE DID NOT LEARN: {name}: ' +
             '; '.join(_figure(f) for f in findings) +
-            f' (within {Z:g} SDs of the baseline): what follows '
+            f' (within {z:g} SDs of the baseline): what follows '
             'it starts from a reshaped random initialisation')
