@@ -63,6 +63,7 @@ only.
 """
 import numpy as np
 import torch
+from mmaction.datasets.transforms import ColorJitter
 from mmaction.models import ActionDataPreprocessor
 from mmaction.registry import MODELS, TRANSFORMS
 from mmengine.dist import get_rank
@@ -74,8 +75,9 @@ __all__ = ['ClipAugmentPreprocessor', 'opencv_hsv_block']
 _JITTERS = ('ClipColorJitter', 'ColorJitter')
 _FLIP_ARGS = {'type', 'flip_ratio', 'direction'}
 _JITTER_ARGS = {'type', 'brightness', 'contrast', 'saturation', 'hue'}
-# MMAction2's grey weights (R, G, B), as its ColorJitter.rgb_to_grayscale
-_GREY = (0.2989, 0.587, 0.114)
+# MMAction2's grey weights (R, G, B), read off its own function as
+# ClipColorJitter does
+_GREY = tuple(ColorJitter.rgb_to_grayscale(np.eye(3)).tolist())
 _SHIFT = 12  # OpenCV's fixed-point shift of the uint8 RGB -> HSV
 # OpenCV's HSV -> RGB: the (b, g, r) entries of (v, v(1-s), v(1-sf),
 # v(1-s(1-f))) per hue sector
