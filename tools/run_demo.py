@@ -35,8 +35,9 @@ verdict (one seed has no spread).
 Jobs (one arm and seed each) run side by side, ``--jobs`` at a time, each
 running its stages in one process on mmengine's Runner with the configs
 under ``configs/*/*demo*``; ``tools/demo_arms.yaml`` declares the arms
-(each arm's pretext configs, in order, and the videos they pretrain on). ``--data`` and ``--cfg-options`` point the same
-chain at other (e.g. tiny) data; the tests run it that way.
+(each arm's pretext configs, in order, and the videos they pretrain
+on). ``--data`` and ``--cfg-options`` point the same chain at other (e.g.
+tiny) data; the tests run it that way.
 ``--data-family NAME`` runs it on another family of the generator's videos
 (slower motion, clutter, scale classes, appearance cues; generated on first
 use into ``data/demo-NAME``; docs/demo.md).
@@ -233,9 +234,10 @@ class Job:
     def random_instance(self, path):
         """The instance readout of a stage config's random initialisation
         with this job's seed (``{'instance/top1': ..., 'instance/cos_gap':
-        ..., ...}``), or None when the config has none. Computed once per config, pretext data and seed: jobs
-        that share them (an RSPNet stage in two arms) read the first one's
-        from ``<work root>/random_init/``."""
+        ..., ...}``), or None when the config has none. Computed once per
+        config, pretext data and seed: jobs that share them (an RSPNet stage
+        in two arms) read the first one's from ``<work root>/random_init/``.
+        """
         from mmauxskd.evaluation import instance_parts, instance_readout
         cache = osp.join(self.work_root, 'random_init', '{}_{}_seed{}.json'
                          .format(osp.splitext(osp.basename(path))[0],

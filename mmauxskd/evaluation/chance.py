@@ -21,8 +21,8 @@ held-out videos x 8 draws (256 clips) at chance 0.25 that is 0.304; for
 the instance readout's 32 videos x 4 draws (128 video pairs) at chance
 1/32, 0.062. The instance readout's ``n`` is its pairs, not its ``2 N``
 queries, since the two queries of one pair are not independent (a
-conservative choice: the margin is that of the larger spread). The baseline is chance, or,
-where it is known and higher (the demo measures it), the same readout of
+conservative choice: the margin is that of the larger spread). The
+baseline is chance, or, where it is known and higher (the demo measures it), the same readout of
 the random initialisation: a contrastive readout of an untrained network is
 well above chance on videos that differ in colour (beside one at 0.78,
 128 pairs need 0.853).

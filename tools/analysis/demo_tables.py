@@ -24,9 +24,10 @@ with the tables of that copy. A run on another family of demo videos
 (``run_demo.py --data-family NAME``; the summary's ``data_family``) has a
 block of its own, marked ``<!-- demo-tables NAME: ... -->``: ``--update``
 rewrites the block of the summary's family, which the document must
-already mark (an empty pair of markers will do). It refuses a ``--quick`` summary (one seed is
-not the demo the tables report), an existing record with other contents,
-and a document without the markers; nothing is written then.
+already mark (an empty pair of markers will do). It refuses a
+``--quick`` summary (one seed is not the demo the tables report), an
+existing record with other contents, and a document without the markers;
+nothing is written then.
 """
 import argparse
 import json
