@@ -24,6 +24,7 @@ from mmengine.logging import print_log
 from mmaction.registry import METRICS
 
 from ..datasets.transforms.seeded_views import SEED_KEY
+from .retrieval import unit_rows  # a zero vector: every cosine 0
 
 __all__ = ['InstanceRetrievalMetric', 'instance_top1', 'cosine_gaps',
            'instance_readout',
@@ -33,12 +34,6 @@ __all__ = ['InstanceRetrievalMetric', 'instance_top1', 'cosine_gaps',
 #: (float64 cosines of the same vectors computed in another order differ
 #: by ~1e-16; a trained or random embedding's neighbours by > 1e-6)
 TIE_TOLERANCE = 1e-9
-
-
-def _unit(x):
-    x = np.asarray(x, dtype=np.float64)
-    norm = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.maximum(norm, 1e-12)  # a zero vector: every cosine 0
 
 
 def instance_top1(first, second):
@@ -59,7 +54,7 @@ def instance_top1(first, second):
     Returns:
         float: the mean over the ``2 N`` queries.
     """
-    a, b = _unit(first), _unit(second)
+    a, b = unit_rows(first), unit_rows(second)
     if a.shape != b.shape or a.ndim != 2 or len(a) < 2:
         raise ValueError('instance_top1 needs two (N, D) arrays with N >= 2, '
                          f'got {a.shape} and {b.shape}')
@@ -90,7 +85,7 @@ def cosine_gaps(first, second):
     Returns:
         numpy.ndarray: ``(N,)``.
     """
-    a, b = _unit(first), _unit(second)
+    a, b = unit_rows(first), unit_rows(second)
     sim = a @ b.T
     n = len(sim)
     others = (sim.sum(1) + sim.sum(0) - 2 * np.diag(sim)) / (2 * (n - 1))
