@@ -13,7 +13,7 @@ pipelines, loaders and schedules, split by concern:
 * :mod:`.heldout` -- held-out pretext evaluation (``pretext_val``,
   ``instance_val``);
 * :mod:`.data` -- training / demo / gallery data of leaf configs;
-* :mod:`.schedule` -- iteration budgets (``iter_schedule``);
+* :mod:`.schedule` -- iteration budgets (``iter_schedule``, ``take_off``);
 * :mod:`.check` -- the build-time geometry check;
 * :mod:`.vi2clr`, :mod:`.mlfo` -- those methods' pipelines.
 
@@ -43,7 +43,7 @@ from .heldout import (heldout_val, instance_pipeline, instance_val,
 from .mlfo import mlfo_pipeline, mlfo_pretext_val, mlfo_transforms
 from .pipeline import (group_augment, multi_view_pipeline, replace_sampler,
                        sampler_label_keys, update_pipeline)
-from .schedule import iter_schedule
+from .schedule import iter_schedule, take_off
 from .vi2clr import (PACK_META_KEYS, cluster_pipeline, midframe_data,
                      vi2clr_train_pipeline)
 from .walk import loader_datasets, transforms_of
@@ -61,6 +61,7 @@ __all__ = [
     'mlfo_pipeline', 'mlfo_pretext_val',
     'mlfo_transforms', 'group_augment', 'replace_sampler',
     'sampler_label_keys', 'multi_view_pipeline', 'update_pipeline',
-    'iter_schedule', 'PACK_META_KEYS', 'cluster_pipeline', 'midframe_data',
+    'iter_schedule', 'take_off', 'PACK_META_KEYS', 'cluster_pipeline',
+    'midframe_data',
     'vi2clr_train_pipeline', 'loader_datasets', 'transforms_of'
 ]

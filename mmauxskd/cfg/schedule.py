@@ -5,9 +5,13 @@ and checkpointing of a run of ``max_iters`` steps::
 
     train_cfg, param_scheduler, log_processor, default_hooks = \
         iter_schedule(800, iters_per_epoch=6)  # 96 videos, batch 16
-"""
 
-__all__ = ['iter_schedule']
+and :func:`take_off`, the hook that holds such a schedule's full lr until
+a pretext task leaves chance (an adaptive budget, up to a cap).
+"""
+import math
+
+__all__ = ['iter_schedule', 'take_off']
 
 
 def iter_schedule(max_iters, iters_per_epoch, warmup_ratio=0.05,
@@ -71,3 +75,23 @@ def iter_schedule(max_iters, iters_per_epoch, warmup_ratio=0.05,
                         max_keep_ckpts=1, save_best=None))
     return train_cfg, param_scheduler, log_processor, default_hooks
 
+
+
+def take_off(loss, num_classes, max_iters, margin=0.1, window=40):
+    """A ``TakeOffHook`` for ``custom_hooks``: hold the full lr of an
+    :func:`iter_schedule` run (with ``flat_ratio``) while the training loss
+    ``loss``, a cross-entropy over ``num_classes`` classes, is still at
+    chance (ln K) when the decay would start, one epoch at a time, up to
+    ``max_iters`` steps in all::
+
+        custom_hooks = _base_.custom_hooks + [
+            take_off('loss_segment', 4, max_iters=4800)]
+
+    A run whose task left chance before its decay is unchanged
+    (docs/small_data.md#the-procedure).
+    """
+    if not isinstance(num_classes, int) or num_classes < 2:
+        raise ValueError(f'take_off: num_classes must be an int >= 2, got '
+                         f'{num_classes!r}')
+    return dict(type='TakeOffHook', loss=loss, chance=math.log(num_classes),
+                max_iters=max_iters, margin=margin, window=window)
