@@ -1,3 +1,4 @@
 from .clip_augment import ClipAugmentPreprocessor
+from .motion_warmup import MotionWarmupPreprocessor
 
-__all__ = ['ClipAugmentPreprocessor']
+__all__ = ['ClipAugmentPreprocessor', 'MotionWarmupPreprocessor']
