@@ -255,8 +255,10 @@ def test_main_configs_follow_the_paper():
 def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
     """docs/small_data.md: against the K-100 config the demo changes only
     data, frame size, decoder, width (and the CPU route of the same
-    backbone's temporal convs), loader, lr, the step budget and its held-out
-    validation; sampler, augmentation, heads and losses stay."""
+    backbone's temporal convs), loader, lr, the step budget (held until the
+    task leaves chance, TakeOffHook), the motion warm-up of its first steps'
+    input and its held-out validation; sampler, augmentation, heads and
+    losses stay."""
     # demo_* are the variables the demo draws its overrides from
     # (_base_/datasets/demo_unlabelled.py, vspp/_base_/vspp_demo.py) and
     # _* the bases' private helpers; the Runner reads none of them
@@ -277,6 +279,10 @@ def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
     # on the device, back in the demo's worker after its crop (checked
     # below), and a preprocessor that only normalises
     allowed_roots += ('model.data_preprocessor.augments', )
+    # the motion warm-up: ClipAugmentPreprocessor's subclass and its length;
+    # the runtime's hooks and TakeOffHook after them
+    allowed_roots += ('model.data_preprocessor.type',
+                      'model.data_preprocessor.warmup_iters', 'custom_hooks.3.')
     for root in ('train_pipeline.', 'train_dataloader.dataset.pipeline.'):
         allowed_roots += (root + '0.', root + '2.', root + '3.scale',
                           root + '4.size',  # decoder, Resize, RandomCrop
@@ -288,6 +294,8 @@ def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
     assert demo.train_pipeline[5:7] == real.model.data_preprocessor.augments
     assert demo.train_pipeline[7:] == real.train_pipeline[5:]
     assert demo.model.data_preprocessor.augments == []
+    assert demo.model.data_preprocessor.type == 'MotionWarmupPreprocessor'
+    assert demo.custom_hooks[:3] == real.custom_hooks
     assert demo.train_dataloader.batch_size == 12
     assert demo.train_pipeline[4]['size'] == 32
     assert demo.model.head.type == 'VSPPHead'

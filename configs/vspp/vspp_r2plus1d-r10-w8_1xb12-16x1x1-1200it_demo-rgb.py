@@ -11,10 +11,12 @@
 # (demo_pretext_val) is reported.
 _base_ = ['./vspp_r2plus1d-r10_2xb15-16x1x1-20e_k100-rgb.py',
           '../_base_/datasets/demo_unlabelled.py', './_base_/vspp_demo.py']
-from mmauxskd.cfg import demo_data, pretext_val  # noqa: E402
+from mmauxskd.cfg import demo_data, pretext_val, take_off  # noqa: E402
 
 train_pipeline, train_dataloader = demo_data(_base_, _base_.demo_batch_size)
 model, optim_wrapper = _base_.demo_model, _base_.demo_optim_wrapper
 train_cfg, param_scheduler, log_processor, default_hooks = _base_.demo_schedule
+custom_hooks = _base_.custom_hooks + [
+    take_off('loss_segment', 4, max_iters=_base_.demo_max_iters)]
 val_dataloader, val_evaluator, val_cfg = pretext_val(
     train_pipeline, _base_.demo_pretext_val, ('pace', 'segment'))
