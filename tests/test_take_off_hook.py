@@ -153,6 +153,16 @@ def test_bad_arguments_fail_at_build_naming_the_key(kwargs, key):
         take_off('loss_segment', 1, max_iters=10)
 
 
+def test_a_loss_the_model_does_not_log_fails_naming_the_key(tmp_path,
+                                                            monkeypatch):
+    monkeypatch.setattr(Plateau, 'forward', lambda self, inputs,
+                        data_samples=None, mode='loss': dict(
+                            loss_pace=(self.w * 0).sum() + CHANCE))
+    with pytest.raises(KeyError, match="'loss_segment' is not among the "
+                       "model's losses \\(loss, loss_pace\\)"):
+        _run(tmp_path / 'key', take_off_at=None)
+
+
 def test_a_run_longer_than_the_cap_or_without_decay_is_left_alone(
         tmp_path):
     runner, lrs = _run(tmp_path / 'cap', take_off_at=None, cap=8)

@@ -122,7 +122,11 @@ class TakeOffHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
-        if outputs and self.loss in outputs:
+        if outputs is not None and self.loss not in outputs:
+            raise KeyError(
+                f'TakeOffHook: loss={self.loss!r} is not among the model\'s '
+                f'losses ({", ".join(sorted(outputs))})')
+        if outputs is not None:
             self.recent.append(float(outputs[self.loss]))
         if self.decided:
             return
