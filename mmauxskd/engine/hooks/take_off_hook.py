@@ -49,6 +49,10 @@ class TakeOffHook(Hook):
         window (int): steps averaged. Defaults to 40.
         max_iters (int): the run's cap in optimiser steps, extension
             included.
+
+    Raises:
+        ValueError: a bad argument, named, when built.
+        KeyError: at the first step, when the model does not log ``loss``.
     """
 
     priority = 'NORMAL'  # before ParamSchedulerHook (LOW) steps the lr
