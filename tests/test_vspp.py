@@ -282,7 +282,8 @@ def test_demo_keeps_the_method_and_shrinks_by_the_small_data_rule():
     # the motion warm-up: ClipAugmentPreprocessor's subclass and its length;
     # the runtime's hooks and TakeOffHook after them
     allowed_roots += ('model.data_preprocessor.type',
-                      'model.data_preprocessor.warmup_iters', 'custom_hooks.3.')
+                      'model.data_preprocessor.warmup_iters',
+                      'custom_hooks.3.')
     for root in ('train_pipeline.', 'train_dataloader.dataset.pipeline.'):
         allowed_roots += (root + '0.', root + '2.', root + '3.scale',
                           root + '4.size',  # decoder, Resize, RandomCrop

@@ -76,7 +76,6 @@ def iter_schedule(max_iters, iters_per_epoch, warmup_ratio=0.05,
     return train_cfg, param_scheduler, log_processor, default_hooks
 
 
-
 def take_off(loss, num_classes, max_iters, margin=0.1, window=40):
     """A ``TakeOffHook`` for ``custom_hooks``: hold the full lr of an
     :func:`iter_schedule` run (with ``flat_ratio``) while the training loss

@@ -22,10 +22,10 @@ the instance readout's 32 videos x 4 draws (128 video pairs) at chance
 1/32, 0.062. The instance readout's ``n`` is its pairs, not its ``2 N``
 queries, since the two queries of one pair are not independent (a
 conservative choice: the margin is that of the larger spread). The
-baseline is chance, or, where it is known and higher (the demo measures it), the same readout of
-the random initialisation: a contrastive readout of an untrained network is
-well above chance on videos that differ in colour (beside one at 0.78,
-128 pairs need 0.853).
+baseline is chance, or, where it is known and higher (the demo measures
+it), the same readout of the random initialisation: a contrastive readout
+of an untrained network is well above chance on videos that differ in
+colour (beside one at 0.78, 128 pairs need 0.853).
 
 The instance readout's top-1 is a strict figure: a view must beat all 31
 other videos'. At the demo's scale a trained auxSKD student kept its

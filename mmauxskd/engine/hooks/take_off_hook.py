@@ -166,15 +166,11 @@ class TakeOffHook(Hook):
         self._extend(runner, decay, 1)
 
     def _extend(self, runner, decay, epochs):
-        loop = runner.train_loop
-        per_epoch = len(loop.dataloader)
+        per_epoch = len(runner.train_loop.dataloader)
         decay.begin += epochs * per_epoch
         decay.end += epochs * per_epoch
         self.extended_epochs += epochs
-        loop._max_epochs += epochs
-        loop._max_iters = loop._max_epochs * per_epoch
-        # validate once, at the end of the moved run
-        loop.val_interval = loop._max_epochs
+        _lengthen(runner.train_loop, epochs)
 
     # resume ---------------------------------------------------------------
     def before_save_checkpoint(self, runner, checkpoint):
@@ -188,13 +184,16 @@ class TakeOffHook(Hook):
             return
         self.recent = deque(state['recent'], maxlen=self.window)
         self.decided = state['decided']
-        epochs, self.extended_epochs = state['extended_epochs'], 0
-        if epochs:
-            # the schedulers' state (loaded after this hook) carries their
-            # moved begin / end; the loop's length is restored here
-            loop = runner.train_loop
-            loop._max_epochs += epochs
-            loop._max_iters = loop._max_epochs * len(loop.dataloader)
-            loop.val_interval = loop._max_epochs
-            self.extended_epochs = epochs
+        self.extended_epochs = state['extended_epochs']
+        # the schedulers' state (loaded after this hook) carries their moved
+        # begin / end; the loop's length is restored here
+        _lengthen(runner.train_loop, self.extended_epochs)
 
+
+def _lengthen(loop, epochs):
+    """``loop`` (an ``EpochBasedTrainLoop``) ``epochs`` longer, validating
+    once, at its new end."""
+    if epochs:
+        loop._max_epochs += epochs
+        loop._max_iters = loop._max_epochs * len(loop.dataloader)
+        loop.val_interval = loop._max_epochs
