@@ -120,6 +120,23 @@ def test_frame_augmentations_are_per_frame():
     assert len({o.tobytes() for o in out}) == 6  # one draw per frame
 
 
+def test_the_demo_leaves_out_the_colour_augmentation_and_keeps_the_rest():
+    from mmauxskd.cfg import mlfo_transforms
+    full, plain = mlfo_transforms(32), mlfo_transforms(32, colour=False)
+    colour = {'FrameRandomGray', 'FrameColorJitter'}
+    assert colour <= {t['type'] for t in full}
+    assert plain == [t for t in full if t['type'] not in colour]
+    demo = Config.fromfile(osp.join(
+        ROOT, 'configs/mlfo/mlfo_r2plus1d-r10-w8_1xb16-3x16-600it_demo-rgb.py'))
+    views = demo.train_dataloader.dataset.pipeline[1]['transforms']
+    assert [t['type'] for t in views] == [
+        'Resize', 'RandomResizedCrop', 'Resize', 'Flip', 'FormatShape']
+    k400 = Config.fromfile(osp.join(
+        ROOT, 'configs/mlfo/mlfo_r3d-18_4xb64-3x16-100e_k400-rgb.py'))
+    assert colour <= {t['type'] for t in
+                      k400.train_dataloader.dataset.pipeline[1]['transforms']}
+
+
 # --- motion excitation ---------------------------------------------------
 
 def test_motion_excitation_matches_a_per_frame_loop():

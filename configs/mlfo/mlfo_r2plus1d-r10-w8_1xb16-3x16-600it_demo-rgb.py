@@ -6,7 +6,10 @@
 # steps (warm-up then cosine), the paper's schedule points at the same
 # fractions (graph losses and score queue from 10% of the run), K = 16
 # prototypes (the demo has 4 classes; the paper keeps K above the class
-# count), a queue of 128 past scores (4 steps of 2 x 16). Reports the
+# count), a queue of 128 past scores (4 steps of 2 x 16), and crop and flip
+# without the colour augmentation (a demo video's colours are nearly all that
+# tells it from another; with the grey and colour jitter, per frame or per
+# clip, instance discrimination stayed at chance: docs/mlfo.md). Reports the
 # instance-discrimination accuracy on held-out videos (is a video's second
 # clip the nearest to its first among the 8 of a batch? chance 1/8) and the
 # instance readout (4 seeded training draws per held-out video, augmented:
@@ -18,7 +21,7 @@ from mmauxskd.cfg import (iter_schedule, mlfo_pretext_val,  # noqa: E402
                           mlfo_transforms, update_pipeline)
 
 _transforms = [dict(type='Resize', **_base_.demo_geometry['Resize'])] + \
-    mlfo_transforms(_base_.demo_geometry['RandomCrop']['size'])
+    mlfo_transforms(_base_.demo_geometry['RandomCrop']['size'], colour=False)
 train_pipeline = update_pipeline(
     _base_.train_pipeline, ViewsOfOneDraw=dict(transforms=_transforms))
 train_dataloader = dict(**_base_.demo_loader, dataset=dict(

@@ -18,20 +18,27 @@ from .pipeline import multi_view_pipeline
 __all__ = ['mlfo_transforms', 'mlfo_pipeline', 'mlfo_pretext_val']
 
 
-def mlfo_transforms(clip_size=112):
+def mlfo_transforms(clip_size=112, colour=True):
     """The authors' per-view augmentation: random sized crop (area 0.5-1,
     ratio 3/4-4/3) -> ``clip_size`` square, flip, per-frame grey (p 0.5),
     per-frame colour jitter (0.5, 0.5, 0.5, 0.25), ``FormatShape``; e.g.
     ``mlfo_transforms(32)[1] == dict(type='Resize', scale=(32, 32),
-    keep_ratio=False)``."""
+    keep_ratio=False)``.
+
+    ``colour=False`` leaves out the grey and the colour jitter (crop and
+    flip only): the demo's recipe, where a video's colours are nearly all
+    that tells it from another and the colour augmentation kept instance
+    discrimination at chance (docs/mlfo.md, "Demo")."""
+    colour_augment = [
+        dict(type='FrameRandomGray', p=0.5),
+        dict(type='FrameColorJitter', brightness=0.5, contrast=0.5,
+             saturation=0.5, hue=0.25)] if colour else []
     return [
         dict(type='RandomResizedCrop', area_range=(0.5, 1.0),
              aspect_ratio_range=(3 / 4, 4 / 3)),
         dict(type='Resize', scale=(clip_size, clip_size), keep_ratio=False),
         dict(type='Flip', flip_ratio=0.5),
-        dict(type='FrameRandomGray', p=0.5),
-        dict(type='FrameColorJitter', brightness=0.5, contrast=0.5,
-             saturation=0.5, hue=0.25),
+        *colour_augment,
         dict(type='FormatShape', input_format='NCTHW')]
 
 
