@@ -25,10 +25,11 @@ def _record(path):
 def test_model_zoo_tables_are_the_tools_output():
     text = _model_zoo()
     blocks = demo_tables.find_blocks(text)
-    for name, (start, end, path) in blocks.items():  # every family's
+    for name, (start, end, path) in blocks.items():  # every block's
         assert path.startswith('docs/demo_results/')
-        assert demo_tables.family(_record(path)) == name
-        assert text[start:end] == demo_tables.block(_record(path), path)
+        if demo_tables.is_family_name(name):  # a family's block: its run
+            assert demo_tables.family(_record(path)) == name
+        assert text[start:end] == demo_tables.block(_record(path), path, name)
     start, end, path = demo_tables.find_block(text)
     # what the block holds: both tables, every default arm, the verdicts
     block = text[start:end]
@@ -121,3 +122,28 @@ def test_update_rewrites_the_block_of_the_runs_family(tmp_path):
                            root=str(tmp_path))
     assert doc.read_text() == text
     assert not (tmp_path / 'docs/demo_results/slow-run.json').exists()
+
+
+def test_update_rewrites_a_named_block_for_a_second_run_of_a_family(tmp_path):
+    """``--block NAME``: a second run on the default videos (e.g. every
+    arm) gets its own block; the default run's stays; a family's name is
+    refused as a block name."""
+    doc = _doc(tmp_path)
+    doc.write_text(doc.read_text() + '\n<!-- demo-tables all-arms: '
+                   'docs/demo_results/none.json -->\n<!-- /demo-tables -->\n')
+    before = doc.read_text()
+    summary, record = _summary(tmp_path)
+    rel = demo_tables.update(str(summary), str(doc), name='every-arm',
+                             root=str(tmp_path), block_name='all-arms')
+    text = doc.read_text()
+    default = demo_tables.find_block(before)
+    assert text[:default[1]] == before[:default[1]]
+    start, end, path = demo_tables.find_block(text, 'all-arms')
+    assert path == rel == 'docs/demo_results/every-arm.json'
+    assert text[start:end] == demo_tables.block(record, rel, 'all-arms')
+    assert text[start:end].startswith('<!-- demo-tables all-arms: ' + rel)
+    for family in ('default', 'slow', 'slow+clutter'):
+        with pytest.raises(SystemExit, match='family'):
+            demo_tables.update(str(summary), str(doc), name='x',
+                               root=str(tmp_path), block_name=family)
+    assert doc.read_text() == text
