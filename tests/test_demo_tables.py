@@ -147,3 +147,23 @@ def test_update_rewrites_a_named_block_for_a_second_run_of_a_family(tmp_path):
             demo_tables.update(str(summary), str(doc), name='x',
                                root=str(tmp_path), block_name=family)
     assert doc.read_text() == text
+
+
+def test_claims_added_after_a_run_are_weighed_on_its_summary(tmp_path):
+    """A run of every arm recorded before the section 4.3 claims were
+    added: the block weighs them on the summary as run_demo does, below the
+    lines the run printed; a run that weighed them gets no such lines."""
+    _, record = _summary(tmp_path)
+    summary = record['summary']
+    summary['vcop'] = copy.deepcopy(summary['vspp'])
+    summary['auxskd_vcop'] = copy.deepcopy(summary['vspp'])
+    summary['auxskd_vcop']['finetune_top1'] = [0.9, 0.01, [0.89, 0.9, 0.91]]
+    block = demo_tables.render(record, 'docs/demo_results/x.json')
+    head = '**Claims added to the demo after this run**'
+    assert head in block
+    later = block.split(head, 1)[1]
+    assert '`auxskd_vcop > vcop (finetune, 10-clip top-1): 0.900 vs ' in later
+    assert 'HOLDS' in later.split('auxskd_vcop > vcop (finetune')[1]
+    assert 'auxskd_vspp > vspp' not in later  # the run printed those
+    record['verdict'] = record['verdict'] + demo_tables.later_verdicts(record)
+    assert head not in demo_tables.render(record, 'docs/demo_results/x.json')

@@ -632,7 +632,8 @@ def report(summary, data, elapsed):
         print('  no verdict: one seed has no spread to weigh a gap against; '
               'the gaps:')
     elif lines:
-        print('  verdict (paper: auxSKD + VSPP > VSPP > scratch):')
+        print('  verdict (paper: auxSKD + VSPP > VSPP > scratch; auxSKD + X '
+              '> X for VideoPace, VCOP, RSPNet):')
     for line in lines:
         print('    ' + line)
     return lines

@@ -181,7 +181,22 @@ def render(record, path):
                   'where the gap is larger than the spread over the seeds):',
                   '']
         lines += [f'* `{line}`' for line in record['verdict']]
+    later = later_verdicts(record)
+    if later:
+        lines += ['', '**Claims added to the demo after this run**, weighed '
+                  'by this tool on the run\'s summary as the run weighs '
+                  'its own:', '']
+        lines += [f'* `{line}`' for line in later]
     return '\n'.join(lines) + '\n'
+
+
+def later_verdicts(record):
+    """``run_demo.verdicts`` lines of the claims the run did not weigh
+    (claims added since; none for a run that weighed them all)."""
+    from run_demo import verdicts
+    said = {line.split(' (', 1)[0] for line in record.get('verdict') or []}
+    return [line for line in verdicts(record['summary'])
+            if line.split(' (', 1)[0] not in said]
 
 
 def _table(head, rows):
