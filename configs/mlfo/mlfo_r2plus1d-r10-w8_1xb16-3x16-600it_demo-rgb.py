@@ -9,7 +9,7 @@
 # count), a queue of 128 past scores (4 steps of 2 x 16), and crop and flip
 # without the colour augmentation (a demo video's colours are nearly all that
 # tells it from another; with the grey and colour jitter, per frame or per
-# clip, instance discrimination stayed at chance: docs/mlfo.md). Reports the
+# clip, the instance loss stayed near chance: docs/mlfo.md). Reports the
 # instance-discrimination accuracy on held-out videos (is a video's second
 # clip the nearest to its first among the 8 of a batch? chance 1/8) and the
 # instance readout (4 seeded training draws per held-out video, augmented:

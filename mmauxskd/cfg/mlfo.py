@@ -27,8 +27,8 @@ def mlfo_transforms(clip_size=112, colour=True):
 
     ``colour=False`` leaves out the grey and the colour jitter (crop and
     flip only): the demo's recipe, where a video's colours are nearly all
-    that tells it from another and the colour augmentation kept instance
-    discrimination at chance (docs/mlfo.md, "Demo")."""
+    that tells it from another and the colour augmentation kept the
+    instance loss near chance (docs/mlfo.md, "Demo")."""
     colour_augment = [
         dict(type='FrameRandomGray', p=0.5),
         dict(type='FrameColorJitter', brightness=0.5, contrast=0.5,
