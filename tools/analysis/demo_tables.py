@@ -215,8 +215,11 @@ def is_family_name(name):
     """Whether a block's name is a family of demo videos (``default`` or
     parts of the generator's families joined by ``+``)."""
     from run_demo import _generator
-    families = _generator().FAMILIES
-    return name == 'default' or set(name.split('+')) <= set(families)
+    try:
+        _generator().parse_family(name)
+    except ValueError:
+        return False
+    return True
 
 
 def block(record, path, name=None):
